@@ -1,0 +1,64 @@
+"""The command line: one module per command group, each with `register(subparsers)`.
+
+Machine-readable output is JSON Lines on stdout; progress and messages for people go to stderr.
+A command module adds its subcommands and sets `func` (args -> exit code) on each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from monitor import __version__
+from monitor.errors import MonitorError
+
+# Registered command modules, in the order `monitor --help` lists them.
+COMMAND_MODULES = (
+    "monitor.cli.daemon",  # run, once, demo
+    "monitor.cli.configcmd",  # check-config
+    "monitor.cli.extractcmd",  # extract
+    "monitor.cli.storiescmd",  # similarity, cluster
+    "monitor.cli.watchcmd",  # match, watchlists test
+    "monitor.cli.alertscmd",  # alerts list/retry, test-alert
+    "monitor.cli.feedscmd",  # feeds list/add/import/export
+    "monitor.cli.servicecmd",  # stories list/show/export, backfill
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="monitor", description="News monitoring and alerting daemon.")
+    parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a command group not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return int(args.func(args) or 0)
+    except MonitorError as exc:
+        print(f"monitor: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,140 @@
+"""Frozen values passed between the stages of the flow (see ARCHITECTURE.md).
+
+Library objects (feedparser dicts, ORM rows, httpx responses) are converted into these where they
+enter, so every stage after that works on plain, typed, immutable data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed as stored: identity, where to fetch it and what the last poll left behind."""
+
+    id: int
+    name: str
+    url: str
+    tags: tuple[str, ...] = ()
+    etag: str | None = None
+    last_modified: str | None = None
+    interval_seconds: int | None = None  # per-feed override; None = global default
+    error_count: int = 0
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one conditional GET of a feed gave."""
+
+    status: int | None  # HTTP status; None when no response arrived (timeout, refused, ...)
+    body: bytes | None = None  # None on 304 and on errors
+    url: str = ""  # final URL after redirects
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None  # human-readable reason when the poll failed
+    retry_after_seconds: float | None = None  # server's hint (Retry-After, max-age, ...)
+    permanent_redirect_to: str | None = None  # set on 301/308 so the stored URL can move
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a parsed feed, keyed so that re-polling never yields it twice."""
+
+    key: str  # stable: hash of GUID, else URL, else title + content
+    url: str | None
+    title: str
+    summary: str = ""
+    guid: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched article page, capped in size and typed."""
+
+    url: str  # final URL after redirects
+    requested_url: str
+    status: int
+    content_type: str
+    body: bytes
+    charset: str | None = None  # from the Content-Type header, if any
+
+
+@dataclass(frozen=True)
+class Article:
+    """The readable part of a page: what stories and watchlists work on."""
+
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    language: str | None
+    published: datetime | None
+    source: str = ""  # the feed's name
+    tags: tuple[str, ...] = ()  # the feed's tags
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """An article as a member of a story (enough to render an alert and match a watchlist)."""
+
+    id: int
+    title: str
+    text: str
+    url: str
+    language: str | None
+    source: str
+    published: datetime | None
+    tags: tuple[str, ...] = ()
+    vector: bytes | None = None  # float32 embedding as stored, if computed
+
+
+@dataclass(frozen=True)
+class Story:
+    id: int
+    title: str
+    first_seen: datetime
+    articles: tuple[StoryArticle, ...] = ()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted({a.language for a in self.articles if a.language}))
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({a.source for a in self.articles if a.source}))
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One reason a watchlist matched: a term, where it was found, and what it contributed."""
+
+    term: str
+    field: str  # "title" or "text" or "about"
+    article_id: int | None = None
+    snippet: str = ""
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    story_id: int
+    watchlist: str
+    channels: tuple[str, ...]
+    score: float = 0.0
+    hits: tuple[Hit, ...] = field(default_factory=tuple)
+
+    def explain(self) -> str:
+        return "; ".join(f"{h.term} in {h.field}" for h in self.hits) or "matched"
