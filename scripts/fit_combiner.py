@@ -37,7 +37,7 @@ def reference_texts(pairs: list[dict]) -> list[str]:
 
 
 def pair_matrix(pairs: list[dict], embedder_name: str, lead_chars: int, df: DocFrequency,
-                mean: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                gram_df: DocFrequency, mean: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Features of every pair and the mean vector of the dev articles (computed unless given)."""
     docs = {d.id: d for p in pairs for d in pair_docs(p)}
     ids = sorted(docs)
@@ -49,7 +49,7 @@ def pair_matrix(pairs: list[dict], embedder_name: str, lead_chars: int, df: DocF
     centred = vectors - mean if embedder_name == "e5-small" else vectors
     centred /= np.linalg.norm(centred, axis=1, keepdims=True)
     row = {i: n for n, i in enumerate(ids)}
-    sig = {i: signals(docs[i].title, docs[i].text, docs[i].lang, None, df) for i in ids}
+    sig = {i: signals(docs[i].title, docs[i].text, docs[i].lang, None, df, gram_df) for i in ids}
     x = []
     for p in pairs:
         a, b = (d.id for d in pair_docs(p))
@@ -63,14 +63,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lead-chars", type=int, default=400)
     args = parser.parse_args(argv)
     pairs = load_pairs()
-    counts, n_docs = DocFrequency.fit(reference_texts(pairs))
+    texts = reference_texts(pairs)
+    counts, n_docs = DocFrequency.fit(texts)
+    gram_counts, _ = DocFrequency.fit(texts, grams=True)
     np.save(OUT / "docfreq.npy", counts)
-    df = DocFrequency(counts, n_docs)
+    np.save(OUT / "docfreq-grams.npy", gram_counts)
+    df, gram_df = DocFrequency(counts, n_docs), DocFrequency(gram_counts, n_docs)
     score = np.array([p["score"] for p in pairs])
     groups = np.array([p["id1"] for p in pairs])
     models = {}
     for name in args.embedder:
-        x, mean = pair_matrix(pairs, name, args.lead_chars, df)
+        x, mean = pair_matrix(pairs, name, args.lead_chars, df, gram_df)
         w, b = fit_logistic(x, soft_target(score), L2)
         threshold = best_threshold(predict(x, w, b), score <= 1.5)
         _, fold_thresholds = cross_validate(x, score, groups, l2=L2)
@@ -81,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
                         "bias": round(b, 6), "threshold": round(threshold, 4), "lead_chars": args.lead_chars,
                         "l2": L2, "mean_vector": ([round(float(v), 6) for v in mean] if name == "e5-small"
                                                   else None)}
-    data = {"version": 1, "default_model": args.embedder[0], "df": {"file": "docfreq.npy", "n_docs": n_docs},
+    data = {"version": 1, "default_model": args.embedder[0], "df": {"file": "docfreq.npy", "grams_file": "docfreq-grams.npy", "n_docs": n_docs},
             # Not fitted: the dev pairs carry no dates. A prior: beyond a day apart, each day costs 0.7 logit.
             "time": {"grace_days": 1.0, "penalty_per_day": 0.7}, "models": models}
     (OUT / "coefficients.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

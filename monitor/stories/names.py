@@ -18,7 +18,8 @@ from monitor.stories.tokens import WORD
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _MERGE = str.maketrans({"c": "k", "q": "k", "j": "z", "p": "b", "v": "f", "x": "k"})
 _DROP = re.compile(r"[aeiouyhw\W\d_]+")
-_ARABIC_ARTICLE = "ال"
+# Arabic glues the article and some particles to the word: "والباغوز" = "and the Baghouz".
+_ARABIC_PREFIXES = ("وال", "بال", "لل", "ال", "و", "ب", "ل")
 _MIN_SKELETON = 3
 _SENTENCE_END = re.compile(r"[.!?؟।:]\s*$")
 
@@ -61,13 +62,23 @@ def name_keys(text: str, is_rare: Callable[[str], bool] = lambda w: True,
         word = match.group()
         if not _candidate(word, match.start(), text, is_rare):
             continue
-        variants = [word]
-        if word.startswith(_ARABIC_ARTICLE) and len(word) > 4:
-            variants.append(word[2:])
-        for variant in variants:
-            key = skeleton(anyascii(variant))
-            if len(key) >= _MIN_SKELETON:
-                keys.add(key)
+        keys.update(_word_keys(word))
+    return frozenset(keys)
+
+
+def _word_keys(word: str) -> set[str]:
+    variants = [word] + [word[len(p):] for p in _ARABIC_PREFIXES
+                         if word.startswith(p) and len(word) - len(p) >= 3]
+    keys = {skeleton(anyascii(v)) for v in variants}
+    return {k for k in keys if len(k) >= _MIN_SKELETON}
+
+
+def spelled_keys(text: str, limit: int = 3000) -> frozenset[str]:
+    """Skeletons of all words of scripts without case: where a Latin-script name is looked up."""
+    keys: set[str] = set()
+    for word in set(WORD.findall(unicodedata.normalize("NFKC", text[:limit]))):
+        if len(word) >= 3 and not _is_cased(word) and not word.isdigit():
+            keys.update(_word_keys(word))
     return frozenset(keys)
 
 

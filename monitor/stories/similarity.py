@@ -43,9 +43,10 @@ class Combiner:
 class Similarity:
     """Turns articles into signals and pairs into a 0..1 similarity; holds no per-article state."""
 
-    def __init__(self, combiner: Combiner, df: DocFrequency, lead_chars: int) -> None:
+    def __init__(self, combiner: Combiner, df: DocFrequency, gram_df: DocFrequency, lead_chars: int) -> None:
         self.combiner = combiner
         self.df = df
+        self.gram_df = gram_df
         self.lead_chars = lead_chars
 
     @property
@@ -53,7 +54,7 @@ class Similarity:
         return self.combiner.threshold
 
     def signals(self, title: str, text: str, language: str | None, published: datetime | None) -> Signals:
-        return signals(title, text, language, published, self.df)
+        return signals(title, text, language, published, self.df, self.gram_df)
 
     def centre(self, vectors: np.ndarray) -> np.ndarray:
         """Subtract the reference mean and re-normalise (rows)."""
@@ -82,5 +83,7 @@ def load_similarity(embedder_name: str, path: str | None = None,
     combiner = Combiner(np.asarray(entry["weights"], dtype=np.float64), float(entry["bias"]),
                         float(threshold if threshold is not None else entry["threshold"]), mean,
                         float(data["time"]["grace_days"]), float(data["time"]["penalty_per_day"]))
-    df = DocFrequency.load(file.with_name(data["df"]["file"]), int(data["df"]["n_docs"]))
-    return Similarity(combiner, df, int(entry.get("lead_chars", 400)))
+    n_docs = int(data["df"]["n_docs"])
+    df = DocFrequency.load(file.with_name(data["df"]["file"]), n_docs)
+    gram_df = DocFrequency.load(file.with_name(data["df"]["grams_file"]), n_docs)
+    return Similarity(combiner, df, gram_df, int(entry.get("lead_chars", 400)))

@@ -17,9 +17,15 @@ def prose_lines(text: str) -> list[str]:
     return [ln for ln in lines if len(ln) >= _MIN_LINE and _HAS_WORD.search(ln) and "='" not in ln]
 
 
+def clean_title(title: str) -> str:
+    """The title, or "" when it is a page scrap ("+A", a stylesheet tail) rather than words."""
+    title = " ".join(title.split())
+    return title if _HAS_WORD.search(title) and "='" not in title else ""
+
+
 def lead_text(title: str, text: str, chars: int) -> str:
     """Title plus about `chars` characters of leading prose (cut at a word boundary)."""
-    title = " ".join(title.split())
+    title = clean_title(title)
     lead: list[str] = []
     size = 0
     for line in prose_lines(text):
@@ -38,7 +44,7 @@ def lead_text(title: str, text: str, chars: int) -> str:
 
 def title_of(title: str, text: str) -> str:
     """The given title, or the first prose line when there is none."""
-    if title.strip():
-        return " ".join(title.split())
+    if clean_title(title):
+        return clean_title(title)
     lines = prose_lines(text)
     return lines[0][:200] if lines else ""
