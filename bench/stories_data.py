@@ -68,7 +68,8 @@ def cached_embed(embedder: Embedder, texts: list[str], tag: str) -> np.ndarray:
             known = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
     missing = list(dict.fromkeys(t for t in texts if _key(t) not in known))
     for i in range(0, len(missing), 32):
-        for text, vector in zip(missing[i:i + 32], embedder.embed(missing[i:i + 32], kind="query"), strict=True):
+        batch = missing[i:i + 32]
+        for text, vector in zip(batch, embedder.embed(batch, kind="query"), strict=True):
             known[_key(text)] = vector
     if missing:
         np.savez(path, keys=np.array(list(known)), vectors=np.vstack(list(known.values())))

@@ -25,6 +25,14 @@ from monitor.stories.textprep import lead_text
 
 OUT = Path("monitor/stories")
 L2 = 1.0
+# Weights the dev pairs cannot teach: they hold no pair across scripts. Names shared across
+# scripts rarely match by chance (unrelated ar/hi/en news: evidence <= 0.63 against >= 0.78 for the
+# seeds), so they get a prior weight, checked by the seeds benchmark, not fitted.
+PRIORS = {"script_names": 3.0}
+# The one threshold maximises F1 for "the same story or nearly" (Overall <= 2.0). The strict cut
+# (<= 1.5) wants ~0.60 but splits stories across outlets a monitor should group: at 0.60 the seeds
+# fall into three stories. Both F1 figures are reported by bench/stories_quality.py.
+THRESHOLD_FOR = 2.0
 
 
 def reference_texts(pairs: list[dict]) -> list[str]:
@@ -75,16 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.embedder:
         x, mean = pair_matrix(pairs, name, args.lead_chars, df, gram_df)
         w, b = fit_logistic(x, soft_target(score), L2)
-        threshold = best_threshold(predict(x, w, b), score <= 1.5)
-        _, fold_thresholds = cross_validate(x, score, groups, l2=L2)
+        for feature, value in PRIORS.items():
+            w[FEATURES.index(feature)] = value
+        threshold = best_threshold(predict(x, w, b), score <= THRESHOLD_FOR)
+        _, fold_thresholds = cross_validate(x, score, groups, l2=L2, cut=THRESHOLD_FOR)
         print(f"{name}: weights {dict(zip(FEATURES, np.round(w, 3), strict=True))} bias {b:.3f} "
               f"threshold {threshold:.3f} (CV fold thresholds {np.round(fold_thresholds, 3)})",
               file=sys.stderr)
         models[name] = {"features": list(FEATURES), "weights": [round(float(v), 6) for v in w],
                         "bias": round(b, 6), "threshold": round(threshold, 4), "lead_chars": args.lead_chars,
-                        "l2": L2, "mean_vector": ([round(float(v), 6) for v in mean] if name == "e5-small"
+                        "l2": L2, "priors": PRIORS,
+                        "mean_vector": ([round(float(v), 6) for v in mean] if name == "e5-small"
                                                   else None)}
-    data = {"version": 1, "default_model": args.embedder[0], "df": {"file": "docfreq.npy", "grams_file": "docfreq-grams.npy", "n_docs": n_docs},
+    data = {"version": 1, "default_model": args.embedder[0],
+            "df": {"file": "docfreq.npy", "grams_file": "docfreq-grams.npy", "n_docs": n_docs},
             # Not fitted: the dev pairs carry no dates. A prior: beyond a day apart, each day costs 0.7 logit.
             "time": {"grace_days": 1.0, "penalty_per_day": 0.7}, "models": models}
     (OUT / "coefficients.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

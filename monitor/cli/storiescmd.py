@@ -142,21 +142,40 @@ def run_cluster(args: argparse.Namespace) -> int:
     dates = [i.published for i in items if i.published is not None]
     clock = FakeClock(min(dates) if dates else datetime.now(UTC))
     engine = StoryEngine(settings, embedder, clock)
-    story_label: dict[int, Any] = {}
+    story_of: list[int] = []  # engine story id per article; a new story takes its first article's index
+    merged_into: dict[int, int] = {}
     start = time.monotonic()
     for begin in range(0, len(items), settings.batch_size):
-        chunk = list(range(begin, min(begin + settings.batch_size, len(items))))
-        to_embed = [i for i in chunk if not engine.is_duplicate(items[i])]
-        vectors = dict(zip(to_embed, engine.embed([items[i] for i in to_embed]), strict=True))
-        for i in chunk:
+        chunk = items[begin:begin + settings.batch_size]
+        todo = [begin + n for n, needed in enumerate(engine.needs_vectors(chunk)) if needed]
+        vectors = dict(zip(todo, engine.embed([items[i] for i in todo]), strict=True))
+        for i in range(begin, begin + len(chunk)):
             if items[i].published is not None and items[i].published > clock.now():
                 clock.set(items[i].published)
             assignment = engine.assign(items[i], vectors.get(i))
             story_id = assignment.story_id if assignment.story_id is not None else i
-            story_label.setdefault(story_id, good[i]["id"])
             engine.commit(i, story_id, items[i], assignment)
-            print(json.dumps({"id": good[i]["id"], "story": story_label[story_id]}))
-        rate = (chunk[-1] + 1) / max(time.monotonic() - start, 1e-9)
-        print(f"clustered {chunk[-1] + 1}/{len(items)} articles, {len(engine)} stories in window, "
+            for other in assignment.also:  # this article bridges stories: they are one
+                engine.merge(story_id, other)
+                merged_into[other] = story_id
+            story_of.append(story_id)
+        rate = len(story_of) / max(time.monotonic() - start, 1e-9)
+        print(f"clustered {len(story_of)}/{len(items)} articles, {len(engine)} stories in window, "
               f"{rate:.1f} articles/s", file=sys.stderr)
+    for record, label in zip(good, _labels(story_of, merged_into, [r["id"] for r in good]), strict=True):
+        print(json.dumps({"id": record["id"], "story": label}))
     return 0 if len(good) == len(rows) else 1
+
+
+def _labels(story_of: list[int], merged_into: dict[int, int], ids: list[Any]) -> list[Any]:
+    """Each article's story, named by the id of the story's first article (merges followed)."""
+
+    def final(story: int) -> int:
+        while story in merged_into:
+            story = merged_into[story]
+        return story
+
+    first: dict[int, int] = {}
+    for index, story in enumerate(story_of):
+        first.setdefault(final(story), index)
+    return [ids[first[final(story)]] for story in story_of]

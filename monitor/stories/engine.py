@@ -26,7 +26,7 @@ from monitor.stories.similarity import Similarity, load_similarity
 from monitor.stories.textprep import lead_text
 
 _MEMBERS_INDEXED = 12  # per story; later members still feed the centroid and the duplicate keys
-_MEMBERS_SCORED = 4  # closest members scored in full per candidate story
+_MEMBERS_SCORED = 2  # closest members scored in full per candidate story
 
 
 @dataclass
@@ -100,11 +100,25 @@ class StoryEngine:
         parts = [self.embedder.embed(texts[s:s + size], kind="query") for s in range(0, len(texts), size)]
         return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
 
-    def is_duplicate(self, item: ArticleInput) -> bool:
-        """Whether the cheap layers alone would place this article (no embedding needed)."""
+    def needs_vectors(self, items: list[ArticleInput]) -> list[bool]:
+        """Which articles of a batch the cheap layers will not place (earlier ones in the batch count).
+
+        Embed only these, then assign and commit the batch in order: a wire copy of an article
+        earlier in the same batch is then caught as a duplicate without model work.
+        """
         self._evict()
-        return self._duplicate_of(item, fingerprint.text_hash(item.title, item.text),
-                                  fingerprint.simhash(item.text)) is not None
+        hashes: set[str] = set()
+        sims: list[int] = []
+        out = []
+        for item in items:
+            thash, shash = fingerprint.text_hash(item.title, item.text), fingerprint.simhash(item.text)
+            bits = self.settings.near_duplicate_bits
+            near = shash is not None and any(fingerprint.hamming(shash, s) <= bits for s in sims)
+            out.append(not (thash in hashes or near or self._duplicate_of(item, thash, shash)))
+            hashes.add(thash)
+            if shash is not None:
+                sims.append(shash)
+        return out
 
     def assign(self, item: ArticleInput, vector: np.ndarray | None = None) -> Assignment:
         self._evict()
@@ -119,9 +133,9 @@ class StoryEngine:
         centred = self.similarity.centre(raw)[0]
         sig = self.similarity.signals(item.title, item.text, item.language, item.published)
         self._pending = {thash: (sig, centred)}
-        story_id, score = self._best_story(sig, centred)
+        story_id, score, also = self._best_story(sig, centred)
         reason = "similar" if story_id is not None else "new"
-        return Assignment(story_id, score, reason, raw.tobytes(), self.embedder.name, thash, shash)
+        return Assignment(story_id, score, reason, raw.tobytes(), self.embedder.name, thash, shash, also)
 
     def commit(self, article_id: int, story_id: int, item: ArticleInput, assignment: Assignment) -> None:
         """Record a membership the lead has written: centroid, members, duplicate keys."""
@@ -131,6 +145,25 @@ class StoryEngine:
         raw = np.frombuffer(assignment.vector, dtype=np.float32) if assignment.vector else None
         when = self._time(item.published, None)
         self._add_member(article_id, story_id, sig, raw, assignment.simhash, assignment.text_hash, when)
+
+    def merge(self, into: int, other: int) -> None:
+        """Fold story `other` into `into` (after the lead merged them): an article bridged the two."""
+        source, target = self._stories.pop(other, None), self._stories.get(into)
+        if source is None or target is None or into == other:
+            if source is not None:
+                self._stories[other] = source
+            return
+        self._centroids.remove(other)
+        for article_id in source.members:
+            self._members[article_id].story_id = into
+        target.members.extend(source.members)
+        if source.raw_sum is not None:
+            target.raw_sum = source.raw_sum if target.raw_sum is None else target.raw_sum + source.raw_sum
+            target.vectors += source.vectors
+            self._centroids.upsert(into, self.similarity.centre(target.raw_sum / target.vectors)[0])
+        if source.last_time is not None and (target.last_time is None or source.last_time > target.last_time):
+            target.last_time = source.last_time
+            heapq.heappush(self._expiry, (source.last_time, into))
 
     def story_centroid(self, story_id: int) -> bytes | None:
         story = self._stories.get(story_id)
@@ -162,7 +195,8 @@ class StoryEngine:
             return None
         return member.story_id, 1.0 - near[1] / 64.0, "near-duplicate"
 
-    def _best_story(self, sig: Signals, vec: np.ndarray) -> tuple[int | None, float]:
+    def _best_story(self, sig: Signals, vec: np.ndarray) -> tuple[int | None, float, tuple[int, ...]]:
+        """Best story at or above the threshold, its score, and the other stories above it too."""
         k = self.settings.candidates
         closest: dict[int, list[tuple[float, int]]] = {}
         for article_id, cos in self._member_vectors.search(vec, k):
@@ -170,20 +204,23 @@ class StoryEngine:
             if member is not None:
                 closest.setdefault(member.story_id, []).append((cos, article_id))
         centroid_cos = dict(self._centroids.search(vec, k))
-        best_id, best = None, 0.0
+        scores = {}
         for story_id in set(closest) | set(centroid_cos):
             story = self._stories.get(story_id)
-            if story is None:
-                continue
-            score = self._story_score(sig, vec, story, closest.get(story_id, []), centroid_cos.get(story_id))
-            if score > best:
-                best_id, best = story_id, score
-        return (best_id, best) if best >= self.threshold else (None, best)
+            if story is not None:
+                scores[story_id] = self._story_score(sig, vec, story, closest.get(story_id, []),
+                                                     centroid_cos.get(story_id))
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < self.threshold:
+            return None, (ranked[0][1] if ranked else 0.0), ()
+        also = tuple(story_id for story_id, score in ranked[1:] if score >= self.threshold)
+        return ranked[0][0], ranked[0][1], also
 
     def _story_score(self, sig: Signals, vec: np.ndarray, story: _Story, hits: list[tuple[float, int]],
                      centroid_cos: float | None) -> float:
         scored = [a for _, a in sorted(hits, reverse=True)[:_MEMBERS_SCORED]]
-        scored += [a for a in (story.members[0], story.members[-1]) if a not in scored]
+        if not scored:  # found by its centroid only: the first member and the latest one
+            scored = list(dict.fromkeys((story.members[0], story.members[-1])))
         best = 0.0
         for article_id in scored:
             member = self._members[article_id]

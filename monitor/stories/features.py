@@ -21,6 +21,7 @@ from monitor.stories.tokens import token_id, words
 # (and writers) differ, e.g. Turkish wants a higher bar. Other languages get no bias.
 BIAS_LANGUAGES = ("ar", "de", "en", "es", "fr", "pl", "tr")
 FEATURES = ("cos", "lex", "grams", "title", "names", "numbers", "cross", "cross_cos", "cross_names",
+            "script_names",
             *(f"lang_{lang}" for lang in BIAS_LANGUAGES))
 _TERMS = 96  # strongest terms kept per article
 _GRAMS = 256  # strongest character 4-grams kept (they catch Turkish and German word forms)
@@ -65,6 +66,7 @@ class Signals:
     """What pair scoring needs of one article, besides its vector."""
 
     language: str | None
+    script: str  # "latin", "arabic", "devanagari", ...: names across scripts are judged apart
     term_ids: np.ndarray  # uint32, sorted
     term_weights: np.ndarray  # float32, L2-normalised tf-idf
     gram_ids: np.ndarray
@@ -73,7 +75,7 @@ class Signals:
     title_weights: np.ndarray
     names: np.ndarray  # uint32 ids of consonant skeletons, sorted
     name_weights: np.ndarray  # float32: longer skeletons are less likely to match by chance
-    spelled: np.ndarray  # skeleton ids of all words of uncased scripts, sorted
+    pool: np.ndarray  # names and the skeletons of all words of uncased scripts, sorted
     numbers: np.ndarray
     published: datetime | None
 
@@ -114,8 +116,9 @@ def signals(title: str, text: str, language: str | None, published: datetime | N
     title_ids, title_weights = _tfidf([anyascii(w) for w in words(title)], df, 32)
     head = title + "\n" + body
     names, name_weights = _name_arrays(name_keys(head, lambda w: df.is_rare(w.casefold())))
-    return Signals(language, term_ids, term_weights, gram_ids, gram_weights, title_ids, title_weights,
-                   names, name_weights, _key_ids(spelled_keys(head)), _key_ids(number_keys(head)), published)
+    pool = np.union1d(names, _key_ids(spelled_keys(head)))
+    return Signals(language, script_of(head), term_ids, term_weights, gram_ids, gram_weights, title_ids,
+                   title_weights, names, name_weights, pool, _key_ids(number_keys(head)), published)
 
 
 def _dot(ids_a: np.ndarray, w_a: np.ndarray, ids_b: np.ndarray, w_b: np.ndarray) -> float:
@@ -130,18 +133,40 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
     return shared / float(np.sqrt(len(a) * len(b)))
 
 
+_SCRIPTS = ((0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x0400, 0x04FF, "cyrillic"),
+            (0x0590, 0x05FF, "hebrew"), (0x0600, 0x06FF, "arabic"), (0x0900, 0x097F, "devanagari"),
+            (0x0E00, 0x0E7F, "thai"), (0x3040, 0x9FFF, "cjk"))
+_CASED_SCRIPTS = {"latin", "greek", "cyrillic"}
+
+
+def script_of(text: str) -> str:
+    """The script most letters of the text's first 500 characters belong to."""
+    counts: dict[str, int] = {}
+    for ch in text[:500]:
+        if ch.isalpha():
+            code = ord(ch)
+            name = next((n for lo, hi, n in _SCRIPTS if lo <= code <= hi), "other")
+            counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else ""
+
+
 def _shared_names(a: Signals, b: Signals) -> float:
     """Saturating evidence from names one article carries and the other spells (the bridge across scripts).
 
     A name of either side counts when the other side has it as a name or, in a script without
     capital letters, as any word; each key counts once, by its length.
     """
+    # Between two scripts without case, names are only guessed by rarity on both sides: both must
+    # hold the key as a name, and three-consonant skeletons (which collide by chance) do not count.
+    uncased = a.script not in _CASED_SCRIPTS and b.script not in _CASED_SCRIPTS
+    floor = 2.0 if uncased else 1.0
     weight = {}
     for x, y in ((a, b), (b, a)):
-        other = np.union1d(y.names, y.spelled)
+        other = y.names if uncased else y.pool
         _, ix, _ = np.intersect1d(x.names, other, assume_unique=True, return_indices=True)
         weight.update(zip(x.names[ix].tolist(), x.name_weights[ix].tolist(), strict=True))
-    return 1.0 - float(np.exp(-sum(weight.values()) / _NAME_SCALE))
+    total = sum(w for w in weight.values() if w >= floor)
+    return 1.0 - float(np.exp(-total / _NAME_SCALE))
 
 
 def pair_features(a: Signals, b: Signals, cos: float) -> np.ndarray:
@@ -157,7 +182,8 @@ def pair_features(a: Signals, b: Signals, cos: float) -> np.ndarray:
         _overlap(a.numbers, b.numbers),
         cross,
         cross * cos,
-        cross * _shared_names(a, b) if cross else 0.0,
+        _shared_names(a, b) if cross and a.script == b.script else 0.0,
+        _shared_names(a, b) if cross and a.script != b.script else 0.0,
         *(float(same == lang) for lang in BIAS_LANGUAGES),
     ], dtype=np.float64)
 

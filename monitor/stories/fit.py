@@ -75,7 +75,7 @@ def folds(n: int, k: int, seed: int = 7) -> list[np.ndarray]:
 
 
 def cross_validate(x: np.ndarray, score: np.ndarray, groups: np.ndarray | None = None, k: int = 5,
-                   l2: float = 1.0, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+                   l2: float = 1.0, seed: int = 7, cut: float = 1.5) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold similarities and thresholds. `groups` keeps pairs sharing an article in one fold."""
     n = len(x)
     if groups is None:
@@ -91,5 +91,5 @@ def cross_validate(x: np.ndarray, score: np.ndarray, groups: np.ndarray | None =
         train = np.setdiff1d(np.arange(n), test)
         w, b = fit_logistic(x[train], soft_target(score[train]), l2)
         out[test] = predict(x[test], w, b)
-        thresholds.append(best_threshold(predict(x[train], w, b), score[train] <= 1.5))
+        thresholds.append(best_threshold(predict(x[train], w, b), score[train] <= cut))
     return out, np.array(thresholds)

@@ -12,7 +12,7 @@ from usearch.index import Index
 
 
 class VectorIndex:
-    def __init__(self, dim: int, brute_force_below: int = 20_000) -> None:
+    def __init__(self, dim: int, brute_force_below: int = 5_000) -> None:
         self.dim = dim
         self._limit = brute_force_below
         self._rows = np.zeros((256, dim), dtype=np.float32)
@@ -59,7 +59,7 @@ class VectorIndex:
             return []
         vector = np.asarray(vector, dtype=np.float32).reshape(self.dim)
         if self._graph is not None:
-            found = self._graph.search(vector, min(k, len(self._graph)))
+            found = self._graph.search(vector, min(k, len(self._graph)), threads=1)
             return [(int(key), 1.0 - float(d)) for key, d in zip(found.keys, found.distances, strict=True)]
         used = len(self._row_of) + len(self._free)
         sims = self._rows[:used] @ vector

@@ -57,29 +57,26 @@ def name_keys(text: str, is_rare: Callable[[str], bool] = lambda w: True,
     words count when `is_rare` says they are uncommon in general news.
     """
     text = unicodedata.normalize("NFKC", text[:limit])
-    keys: set[str] = set()
-    for match in WORD.finditer(text):
-        word = match.group()
-        if not _candidate(word, match.start(), text, is_rare):
-            continue
-        keys.update(_word_keys(word))
-    return frozenset(keys)
+    chosen = {m.group() for m in WORD.finditer(text) if _candidate(m.group(), m.start(), text, is_rare)}
+    return _keys_of(chosen)
 
 
-def _word_keys(word: str) -> set[str]:
-    variants = [word] + [word[len(p):] for p in _ARABIC_PREFIXES
-                         if word.startswith(p) and len(word) - len(p) >= 3]
-    keys = {skeleton(anyascii(v)) for v in variants}
-    return {k for k in keys if len(k) >= _MIN_SKELETON}
+def _keys_of(words: set[str]) -> frozenset[str]:
+    """Skeletons of the words and of their Arabic prefix-stripped forms (one anyascii call for all)."""
+    variants = set(words)
+    for word in words:
+        variants.update(word[len(p):] for p in _ARABIC_PREFIXES
+                        if word.startswith(p) and len(word) - len(p) >= 3)
+    if not variants:
+        return frozenset()
+    keys = (skeleton(v) for v in anyascii("\n".join(variants)).split("\n"))
+    return frozenset(k for k in keys if len(k) >= _MIN_SKELETON)
 
 
 def spelled_keys(text: str, limit: int = 3000) -> frozenset[str]:
     """Skeletons of all words of scripts without case: where a Latin-script name is looked up."""
-    keys: set[str] = set()
-    for word in set(WORD.findall(unicodedata.normalize("NFKC", text[:limit]))):
-        if len(word) >= 3 and not _is_cased(word) and not word.isdigit():
-            keys.update(_word_keys(word))
-    return frozenset(keys)
+    words = set(WORD.findall(unicodedata.normalize("NFKC", text[:limit])))
+    return _keys_of({w for w in words if len(w) >= 3 and not _is_cased(w) and not w.isdigit()})
 
 
 def number_keys(text: str, limit: int = 3000) -> frozenset[str]:

@@ -44,3 +44,6 @@ class Assignment:
     vector_model: str | None
     text_hash: str
     simhash: int | None  # signed 64-bit
+    # Other stories in the window this article also matches: it bridges them, and the lead may
+    # merge them into `story_id` (then call StoryEngine.merge so the window follows).
+    also: tuple[int, ...] = ()

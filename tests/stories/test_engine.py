@@ -76,7 +76,8 @@ def test_rewritten_report_of_the_same_event_is_similar(e5, clock):
                "overflowed following days of heavy rain. Boats were used to reach cut-off villages near "
                "Opole, where rail services were halted. The governor expects the flood to peak on Thursday; "
                "schools in 12 districts remain shut.")
-    assignment, _ = _run(engine, _article("Oder river overflows, Wroclaw evacuates thousands", rewrite), 2, 101)
+    title = "Oder river overflows, Wroclaw evacuates thousands"
+    assignment, _ = _run(engine, _article(title, rewrite), 2, 101)
     assert (assignment.reason, assignment.story_id) == ("similar", 100)
     assert assignment.score >= engine.threshold
 
@@ -105,3 +106,23 @@ def test_load_rebuilds_the_window_without_encoding(e5, clock):
     assert kept == 2 and embedder.calls == 0 and len(engine) == 2
     assert engine.story_centroid(9) is None  # a vector of another model is not mixed in
     assert engine.assign(_article("Floods", FLOOD)).story_id == 7
+
+
+def test_needs_vectors_counts_copies_earlier_in_the_batch(e5, clock):
+    engine = StoryEngine(StorySettings(), e5, clock)
+    _run(engine, _article("Portugal votes", ELECTION), 1, 100)
+    wire = "WROCLAW (Agency) - " + FLOOD + " (Reporting by staff)"
+    batch = [_article("Oder floods", FLOOD), _article("Floods", wire), _article("Vote", ELECTION.upper())]
+    assert engine.needs_vectors(batch) == [True, False, False]
+
+
+def test_merge_folds_one_story_into_another(e5, clock):
+    engine = StoryEngine(StorySettings(), e5, clock)
+    _run(engine, _article("Oder floods Wroclaw", FLOOD), 1, 100)
+    _run(engine, _article("Portugal votes", ELECTION), 2, 200)
+    assert len(engine) == 2
+    engine.merge(100, 200)
+    assert len(engine) == 1 and engine.story_centroid(200) is None
+    assert engine.assign(_article("Portugal votes", ELECTION)).story_id == 100
+    engine.merge(100, 999)  # an unknown story changes nothing
+    assert len(engine) == 1

@@ -1,6 +1,10 @@
-"""The five seed articles (one story in Hindi, Arabic and English) form one story; unrelated news stays out."""
+"""The five seed articles (one story in Hindi, Arabic and English) and 200 unrelated dev articles."""
 
+import contextlib
+import io
 import json
+
+import pytest
 
 from monitor.cli import main
 
@@ -27,17 +31,28 @@ def _unrelated(shared, n=200):
     return out[:n]
 
 
-def test_seeds_form_one_story_and_unrelated_articles_stay_out(shared, tmp_path, capsys):
+@pytest.fixture(scope="module")
+def clustered(shared, tmp_path_factory):
+    """Story of every article after `monitor cluster` over the seeds spread among 200 distractors."""
     seeds, others = _seed_records(shared), _unrelated(shared)
     assert len(seeds) == 5 and len(others) == 200
-    # Seeds spread through the stream, so each must find the story among 200 distractors.
     stream = others[:40] + seeds[:1] + others[40:90] + seeds[1:3] + others[90:150] + seeds[3:] + others[150:]
-    path = tmp_path / "articles.jsonl"
+    path = tmp_path_factory.mktemp("seeds") / "articles.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in stream), encoding="utf-8")
-    assert main(["cluster", str(path)]) == 0
-    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [o["id"] for o in out] == [r["id"] for r in stream]
-    story = {o["id"]: o["story"] for o in out}
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["cluster", str(path)]) == 0
+    rows = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in stream]
+    return {r["id"]: r["story"] for r in rows}, seeds, others
+
+
+def test_no_unrelated_article_joins_a_seed_story(clustered):
+    story, seeds, others = clustered
     seed_stories = {story[s["id"]] for s in seeds}
-    assert len(seed_stories) == 1
     assert [o["id"] for o in others if story[o["id"]] in seed_stories] == []
+
+
+def test_seeds_form_one_story(clustered):
+    story, seeds, _ = clustered
+    assert len({story[s["id"]] for s in seeds}) == 1

@@ -11,7 +11,8 @@ ELECTION = ("Voters in Portugal chose a new parliament on Sunday after the prime
 
 
 def _write(path, rows):
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows), encoding="utf-8")
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in rows]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
 
 
 def test_similarity_scores_pairs_and_names_a_bad_line(tmp_path, capsys):

@@ -1,0 +1,78 @@
+"""The five seeds against 200 unrelated dev articles: pair similarities and the clusters they form.
+
+    PYTHONPATH=. python -m bench.stories_seeds [--embedder e5-small] [--threshold T]
+
+Prints the seed-by-seed similarity matrix, the highest similarity of each seed to any of the
+unrelated articles, and the stories `monitor cluster` forms (the same stream as the test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from bench.stories_data import Doc, cached_embed, is_original, load_pairs, load_seeds, pair_docs
+from monitor.clock import FakeClock
+from monitor.stories.embedders import load_embedder
+from monitor.stories.engine import StoryEngine
+from monitor.stories.records import ArticleInput
+from monitor.stories.settings import StorySettings
+from monitor.stories.textprep import lead_text
+
+
+def unrelated(n: int = 200) -> list[Doc]:
+    seen: dict[str, Doc] = {}
+    for pair in load_pairs():
+        for doc in pair_docs(pair):
+            if is_original(pair) or doc.id.endswith("original_scrape"):
+                seen.setdefault(doc.id.split(":")[0], doc)
+    return [d for d in seen.values() if d.id.endswith("original_scrape")][:n]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedder", default="e5-small")
+    parser.add_argument("--threshold", type=float, default=None)
+    args = parser.parse_args(argv)
+    print(f"command: PYTHONPATH=. python -m bench.stories_seeds {' '.join(sys.argv[1:])}".rstrip())
+    settings = StorySettings(embedder=args.embedder, threshold=args.threshold)
+    engine = StoryEngine(settings, load_embedder(settings), FakeClock(datetime(2019, 2, 14, tzinfo=UTC)))
+    sim = engine.similarity
+    seeds, others = load_seeds(), unrelated()
+    docs = seeds + others
+    texts = [lead_text(d.title, d.text, sim.lead_chars) for d in docs]
+    vectors = sim.centre(cached_embed(engine.embedder, texts, f"L{sim.lead_chars}"))
+    signals = [sim.signals(d.title, d.text, d.lang, None) for d in docs]
+
+    def score(i: int, j: int) -> float:
+        return sim.score(signals[i], signals[j], float(vectors[i] @ vectors[j]))
+
+    print(f"threshold {sim.threshold:.3f}; seeds {[d.lang for d in seeds]}")
+    for i in range(5):
+        print(f"  {seeds[i].id[:3]} {seeds[i].lang}: " + " ".join(f"{score(i, j):.2f}" for j in range(5))
+              + f"   max unrelated {max(score(i, k) for k in range(5, len(docs))):.2f}")
+    stream = others[:40] + seeds[:1] + others[40:90] + seeds[1:3] + others[90:150] + seeds[3:] + others[150:]
+    labels: dict[str, int] = {}
+    merged: dict[int, int] = {}
+    for n, doc in enumerate(stream):
+        item = ArticleInput(doc.title, doc.text, doc.lang, None)
+        a = engine.assign(item)
+        labels[doc.id] = a.story_id if a.story_id is not None else n
+        engine.commit(n, labels[doc.id], item, a)
+        for other in a.also:
+            engine.merge(labels[doc.id], other)
+            merged[other] = labels[doc.id]
+    for key, story in labels.items():
+        while story in merged:
+            story = merged[story]
+        labels[key] = story
+    seed_stories = [labels[s.id] for s in seeds]
+    joined = [d.id for d in others if labels[d.id] in set(seed_stories)]
+    print(f"stories of the seeds (in file order): {seed_stories}; distinct: {len(set(seed_stories))}; "
+          f"unrelated articles in a seed story: {len(joined)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
