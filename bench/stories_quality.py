@@ -55,11 +55,13 @@ def report(title: str, sim: np.ndarray, score: np.ndarray, threshold: float | np
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default="e5-small")
-    parser.add_argument("--lead-chars", type=int, default=400)
+    parser.add_argument("--lead-chars", type=int, default=None, help="default: the shipped model's")
     args = parser.parse_args(argv)
     print(f"command: PYTHONPATH=. python -m bench.stories_quality {' '.join(sys.argv[1:])}".rstrip())
     pairs = load_pairs()
     score = np.array([p["score"] for p in pairs])
+    shipped = load_similarity(args.embedder)
+    args.lead_chars = args.lead_chars or shipped.lead_chars
     texts = reference_texts(pairs)
     counts, n_docs = DocFrequency.fit(texts)
     gram_counts, _ = DocFrequency.fit(texts, grams=True)
@@ -71,7 +73,6 @@ def main(argv: list[str] | None = None) -> int:
         o, t = cross_validate(x, score, groups, l2=L2, seed=seed)
         oof.append(o)
         fold_thresholds.append(t)
-    shipped = load_similarity(args.embedder)
     print(f"embedder {args.embedder}, lead {args.lead_chars} chars, "
           f"shipped threshold {shipped.threshold:.3f}")
     for i, o in enumerate(oof):
