@@ -58,7 +58,7 @@ async def run_cycle(app: App, *, deliver: bool = True) -> CycleReport:
 async def process_pending(app: App, report: CycleReport) -> None:
     """Fetch and extract every entry still marked new (also those a crash left behind)."""
     with app.engine.begin() as conn:
-        pending = pending_entries(conn, limit=app.settings.polling.max_pages_per_cycle)
+        pending = pending_entries(conn, limit=app.settings.polling.batch_size)
     fetcher = app.open_fetcher()
     max_bytes = app.settings.http.max_body_bytes
 
