@@ -40,6 +40,16 @@ class CycleReport:
     planned_alerts: int = 0
     delivery: DeliveryReport | None = None
 
+    def summary(self) -> dict[str, object]:
+        return {
+            "feeds_polled": len(self.poll.outcomes) if self.poll else 0,
+            "new_articles": self.articles,
+            "duplicates": self.duplicates,
+            "failed_pages": self.failed_pages,
+            "stories_touched": sorted(self.touched_stories),
+            "alerts_planned": self.planned_alerts,
+        }
+
 
 async def run_cycle(app: App, *, deliver: bool = True) -> CycleReport:
     report = CycleReport()

@@ -40,25 +40,18 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    from monitor.pipeline import run_cycle
+    from monitor.pipeline import CycleReport, run_cycle
 
     app = build_app(load_config(args.config))
 
-    async def one() -> object:
+    async def one() -> CycleReport:
         try:
             return await run_cycle(app)
         finally:
             await app.aclose()
 
     report = asyncio.run(one())
-    summary = {
-        "feeds_polled": len(report.poll.outcomes) if report.poll else 0,  # type: ignore[attr-defined]
-        "new_articles": report.articles,  # type: ignore[attr-defined]
-        "duplicates": report.duplicates,  # type: ignore[attr-defined]
-        "failed_pages": report.failed_pages,  # type: ignore[attr-defined]
-        "stories_touched": sorted(report.touched_stories),  # type: ignore[attr-defined]
-        "alerts_planned": report.planned_alerts,  # type: ignore[attr-defined]
-    }
+    summary = report.summary()
     if args.json:
         emit_json(summary)
     else:
