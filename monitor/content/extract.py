@@ -8,6 +8,7 @@ default cache is process-wide, so one page's paragraphs would silently vanish fr
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import datetime
 
 from lxml.html import HtmlElement
@@ -31,6 +32,7 @@ _SNIFF_TYPES = ("", "application/octet-stream", "text/plain", "application/xml",
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p)\b",
                          re.IGNORECASE | re.DOTALL)
 _DEDUP_CACHE_SIZE = 4096
+_SPACES = re.compile(r"[ \t\u00a0\u200b]+")
 # A declared language loses to the detected one only when detection is this sure: many templates
 # carry a stale `lang` (an Arabic site on an English WordPress theme says lang="en-US").
 _OVERRIDE_CONFIDENCE = 0.99
@@ -50,7 +52,16 @@ def _check_html(page: Page) -> None:
 
 def _main_text(tree: HtmlElement, url: str, settings: ContentSettings) -> Document | None:
     dedup: bool | LRUCache = LRUCache(maxsize=_DEDUP_CACHE_SIZE) if settings.deduplicate else False
-    result = bare_extraction(
+    with warnings.catch_warnings():
+        # htmldate hands page dates with zone names like "CST" to dateutil, which warns; we keep UTC.
+        warnings.filterwarnings("ignore", message=r"tzname .* identified but not understood")
+        result = _bare_extraction(tree, url, settings, dedup)
+    return result if isinstance(result, Document) else None
+
+
+def _bare_extraction(tree: HtmlElement, url: str, settings: ContentSettings,
+                     dedup: bool | LRUCache) -> object:
+    return bare_extraction(
         tree,
         url=url,
         favor_precision=settings.favor_precision,
@@ -61,7 +72,19 @@ def _main_text(tree: HtmlElement, url: str, settings: ContentSettings) -> Docume
         with_metadata=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    return result if isinstance(result, Document) else None
+
+
+def _tidy_line(line: str) -> str:
+    """Collapse runs of spaces/tabs; a table row '| a |  | b |' becomes 'a | b'."""
+    line = _SPACES.sub(" ", line).strip()
+    if line.startswith("|") and line.endswith("|"):
+        line = " | ".join(cell.strip() for cell in line.strip("|").split("|") if cell.strip())
+    return line
+
+
+def _tidy(text: str) -> str:
+    lines = [_tidy_line(line) for line in text.split("\n")]
+    return "\n".join(line for line in lines if line).strip()
 
 
 def _language(declared: str | None, title: str, text: str, settings: ContentSettings) -> str | None:
@@ -87,7 +110,7 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
     document = _main_text(tree, page.url, settings)
     if document is None or not document.text:
         raise ExtractionError(page.url, "no extractable text")
-    text = document.text.strip()
+    text = _tidy(document.text)
     if settings.strip_boilerplate:
         text = strip_boilerplate(text)
     if len(text) < settings.min_text_chars:
