@@ -8,7 +8,8 @@ Works on lines (trafilatura puts one paragraph per line). Four kinds of line are
 - correction/complaint footers ("if you think the article contains wrong information ... send a
   correction"), recognised by their "if you think/believe" + "correction/error/complaint" shape;
 - "see also" headings. Such a heading starts a list of links to other articles, so when it sits in
-  the last third of the text everything after it is cut; higher up only the heading goes.
+  the second half of the text, or a few short lines (headlines, teasers) follow it, everything after
+  it is cut; otherwise only the heading goes.
 
 The phrase lists are short and multilingual on purpose: they name kinds of furniture, not pages.
 Lines longer than `MAX_FURNITURE_CHARS` are never dropped, so article sentences that merely mention
@@ -21,6 +22,7 @@ import re
 
 MAX_FURNITURE_CHARS = 160
 MAX_CALL_TO_ACTION_CHARS = 80
+MAX_LINK_LIST_LINES = 8
 _I = re.IGNORECASE
 
 # "+A A-", "A+ A A-", "A A A": font-size toggles.
@@ -58,6 +60,8 @@ _BLOG_LIKES = re.compile(r"(?:bloggers? like this|مدونون معجبون|مع
 _CORRECTION_IF = re.compile(r"(?:if you (?:think|believe|spot|see)|إذا كنت تعتقد|اذا كنت تعتقد|إذا كان لديك|"
                             r"wenn sie (?:einen fehler|glauben)|si vous (?:pensez|constatez))", _I)
 _CORRECTION_WHAT = re.compile(r"(?:correction|error|mistake|complaint|تصحيح|شكوى|خاطئة|fehler|erreur)", _I)
+_CORRECTION_ASK = re.compile(r"(?:\b(?:send|report|let us know|contact us|tell us|email us|submit|melden sie|"
+                             r"schreiben sie|signalez|écrivez)\b|أرسل|قدم|راسلنا|تواصل)", _I)
 
 
 def is_furniture(line: str) -> bool:
@@ -73,23 +77,30 @@ def is_furniture(line: str) -> bool:
         return True
     if len(stripped) <= MAX_CALL_TO_ACTION_CHARS and _CALL_TO_ACTION.match(stripped):
         return True
-    return bool(_CORRECTION_IF.search(stripped) and _CORRECTION_WHAT.search(stripped))
+    return all(p.search(stripped) for p in (_CORRECTION_IF, _CORRECTION_WHAT, _CORRECTION_ASK))
 
 
 def is_see_also(line: str) -> bool:
     return bool(_SEE_ALSO.match(line.strip()))
 
 
+def _starts_a_link_list(lines: list[str], index: int, total: int) -> bool:
+    """A see-also heading at `index` heads the page's tail: late in the text, or a few short lines
+    (headlines, teasers) follow it and they are less text than what came before."""
+    before = sum(len(line) for line in lines[:index])
+    rest = [line for line in lines[index + 1:] if line.strip()]
+    short_list = len(rest) <= MAX_LINK_LIST_LINES and all(len(line) <= MAX_FURNITURE_CHARS for line in rest)
+    return before >= total / 2 or (short_list and sum(len(line) for line in rest) < before)
+
+
 def strip_boilerplate(text: str) -> str:
-    """`text` without furniture lines; a "see also" heading in the last third cuts the rest."""
+    """`text` without furniture lines; a "see also" heading that starts the tail cuts the rest."""
     lines = text.split("\n")
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
-    seen = 0
-    for line in lines:
-        seen += len(line)
+    for index, line in enumerate(lines):
         if is_see_also(line):
-            if seen >= total * 2 / 3:
+            if _starts_a_link_list(lines, index, total):
                 break
             continue
         if not is_furniture(line):
