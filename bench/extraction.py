@@ -29,27 +29,31 @@ DATASETS = ("scrapinghub_aeb", "daniel")
 BENCH_SETTINGS = ContentSettings(min_text_chars=0)
 
 
-def _predict(path: Path) -> tuple[str, str]:
+def _predict(path: Path) -> tuple[str, str, str | None]:
     page_id = path.name.removesuffix(".html.gz")
     page = Page(url=f"https://example.com/{page_id}", requested_url="", status=200,
                 content_type="text/html", body=gzip.decompress(path.read_bytes()))
     try:
-        return page_id, extract_article(page, settings=BENCH_SETTINGS).text
+        article = extract_article(page, settings=BENCH_SETTINGS)
     except ExtractionError:
-        return page_id, ""
+        return page_id, "", None
+    return page_id, article.text, article.language
 
 
-def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int, int]:
-    ids = [json.loads(line)["id"] for line in (dataset_dir / "ground_truth.jsonl").read_text().splitlines()
-           if line.strip()]
-    paths = [dataset_dir / "html" / f"{page_id}.html.gz" for page_id in ids]
+def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int, int, int]:
+    """Write predictions; returns (pages, pages with no text, pages whose language was right)."""
+    truth = [json.loads(line) for line in (dataset_dir / "ground_truth.jsonl").read_text().splitlines()
+             if line.strip()]
+    langs = {row["id"]: row.get("lang") for row in truth}
+    paths = [dataset_dir / "html" / f"{row['id']}.html.gz" for row in truth]
     out_dir.mkdir(parents=True, exist_ok=True)
-    empty = 0
+    empty = right_lang = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for page_id, text in pool.map(_predict, paths, chunksize=4):
+        for page_id, text, language in pool.map(_predict, paths, chunksize=4):
             (out_dir / f"{page_id}.txt").write_text(text, encoding="utf-8")
             empty += not text
-    return len(paths), empty
+            right_lang += language == langs[page_id]
+    return len(paths), empty, right_lang
 
 
 def score(scorer: Path, dataset_dir: Path, pred_dir: Path, extra: list[str]) -> None:
@@ -77,8 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.dataset or DATASETS:
             pred_dir = (args.keep or Path(tmp)) / name
-            pages, empty = predict_dataset(root / name, pred_dir, args.workers)
-            print(f"\n## {name}: {pages} pages, {empty} with no text extracted", flush=True)
+            pages, empty, right_lang = predict_dataset(root / name, pred_dir, args.workers)
+            print(f"\n## {name}: {pages} pages, {empty} with no text extracted, "
+                  f"language right on {right_lang}/{pages}", flush=True)
             score(scorer, root / name, pred_dir, [])
             score(scorer, root / name, pred_dir, ["--tokenizer", "unicode"])
             if name == "daniel":

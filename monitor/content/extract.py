@@ -15,7 +15,7 @@ from trafilatura.utils import load_html
 from monitor.content import metadata
 from monitor.content.canonical import resolve_canonical
 from monitor.content.decode import decode_body
-from monitor.content.language import detect_language_with_confidence
+from monitor.content.language import choose_language
 from monitor.content.maintext import main_text
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError
@@ -26,10 +26,6 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFF_TYPES = ("", "application/octet-stream", "text/plain", "application/xml", "text/xml")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p)\b",
                          re.IGNORECASE | re.DOTALL)
-# A declared language loses to the detected one only when detection is this sure: many templates
-# carry a stale `lang` (an Arabic site on an English WordPress theme says lang="en-US").
-_OVERRIDE_CONFIDENCE = 0.99
-_OVERRIDE_MIN_CHARS = 400
 
 
 def _check_html(page: Page) -> None:
@@ -41,14 +37,6 @@ def _check_html(page: Page) -> None:
     if mime in _SNIFF_TYPES and _HTML_START.match(page.body[:2048].lstrip(b"\xef\xbb\xbf")):
         return
     raise ExtractionError(page.url, f"not an HTML page (content type {mime or 'unknown'})")
-
-
-def _language(declared: str | None, title: str, text: str, settings: ContentSettings) -> str | None:
-    detected, confidence = detect_language_with_confidence(f"{title}\n{text}")
-    if declared and (detected == declared or confidence < _OVERRIDE_CONFIDENCE
-                     or len(text) < _OVERRIDE_MIN_CHARS):
-        return declared
-    return detected if confidence >= settings.min_language_confidence else declared
 
 
 def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (), fallback_title: str = "",
@@ -77,7 +65,7 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
         canonical_url=canonical,
         title=title,
         text=text,
-        language=_language(declared_lang, title, text, settings),
+        language=choose_language(declared_lang, f"{title}\n{text}", settings.min_language_confidence),
         published=published,
         source=source,
         tags=tuple(tags),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.content.language import detect_language, normalize_lang
+from monitor.content.language import choose_language, detect_language, dominant_script, normalize_lang
 
 SAMPLES = {
     "hi": "अमेरिकी समर्थित बल के लड़ाकों ने रविवार को कहा कि आतंकवादियों ने "
@@ -39,3 +39,29 @@ def test_a_mix_below_the_threshold_is_unsure() -> None:
 ])
 def test_normalize_lang(value: str | None, expected: str | None) -> None:
     assert normalize_lang(value) == expected
+
+
+def test_only_iso_639_1_codes_come_out() -> None:
+    for text in SAMPLES.values():
+        code = detect_language(text)
+        assert code is not None and len(code) == 2
+    cantonese = "佢哋話今日會喺香港開記者會，講返呢件事嘅最新情況，唔該大家留意。"
+    assert detect_language(cantonese) in ("zh", None)
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    (SAMPLES["ar"], "arabic"), (SAMPLES["hi"], "devanagari"), (SAMPLES["ru"], "cyrillic"),
+    (SAMPLES["zh"], "cjk"), (SAMPLES["en"], "latin"), ("12:30 — 14:00", None),
+])
+def test_dominant_script(text: str, script: str | None) -> None:
+    assert dominant_script(text) == script
+
+
+def test_declared_language_is_kept_unless_the_text_says_otherwise() -> None:
+    assert choose_language("ar", SAMPLES["ar"]) == "ar"
+    assert choose_language("en", SAMPLES["zh"]) == "zh"  # template lang in another script than the text
+    assert choose_language("en", SAMPLES["de"]) == "en"  # same script, short text: the page is trusted
+    assert choose_language("en", SAMPLES["de"] * 6) == "de"  # same script, long and certain
+    assert choose_language("fr", "OK") == "fr"
+    assert choose_language(None, SAMPLES["ru"]) == "ru"
+    assert choose_language(None, "OK") is None
