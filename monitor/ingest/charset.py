@@ -2,7 +2,7 @@
 
 Feeds lie about their encoding: a Content-Type charset that contradicts the body, no charset at
 all, stray invalid bytes, UTF-16 with a BOM. We try, in order, the BOM, the XML declaration,
-UTF-8, the HTTP charset and windows-1252, keep the first that decodes strictly, and rewrite the
+UTF-8 and the HTTP charset, keep the first that decodes strictly (else replace bad bytes), and rewrite the
 XML declaration to say utf-8 so the parser does not second-guess us.
 """
 
@@ -53,21 +53,23 @@ def decode_document(body: bytes, header_charset: str | None) -> tuple[str, str |
     match = _XML_DECL.match(body[:512])
     declared = _known(match.group(1).decode("ascii")) if match else None
     header = _known(header_charset)
-    candidates = [c for c in (declared, "utf-8", header, "cp1252") if c]
-    for candidate in dict.fromkeys(candidates):
+    claimed = declared or header
+    for candidate in dict.fromkeys(c for c in (declared, "utf-8", header) if c):
         try:
             text = body.decode(candidate)
         except UnicodeDecodeError:
             continue
-        claimed = declared or header
-        if claimed and claimed != candidate and not _compatible(claimed, candidate, text):
-            return text, f"declared charset {claimed} does not match the body; decoded as {candidate}"
+        for source, name in (("declared", declared), ("Content-Type", header)):
+            if name and name != candidate and not _compatible(name, text):
+                return text, f"{source} charset {name} does not match the body; decoded as {candidate}"
         return text, None
-    text = body.decode("utf-8", errors="replace")
-    return text, "invalid UTF-8 bytes were replaced"
+    if claimed in (None, "utf-8"):
+        # Mostly UTF-8 with a few bad bytes is far more common than unlabeled windows-1252.
+        return body.decode("utf-8", errors="replace"), "invalid UTF-8 bytes were replaced"
+    return body.decode("cp1252", errors="replace"), f"the body is not valid {claimed}; decoded as cp1252"
 
 
-def _compatible(claimed: str, used: str, text: str) -> bool:
+def _compatible(claimed: str, text: str) -> bool:
     # ASCII-only text decodes identically under any ASCII-compatible charset: nothing to warn about.
     return text.isascii() and claimed not in ("utf-16", "utf-32")
 

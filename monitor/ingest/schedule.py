@@ -71,7 +71,9 @@ def plan_update(feed: Feed, result: PollResult, parsed: ParsedFeed | None, *, ne
     warning = parsed.warning if parsed is not None else None
     if error:
         delay = backoff_delay(feed.error_count + 1, in_force, settings, result.retry_after_seconds)
-        later = now + timedelta(seconds=jittered(delay, settings, rng))
+        floor = min(result.retry_after_seconds or 0.0, float(settings.backoff_cap_seconds))
+        # Jitter may spread a back-off, never bring it before what Retry-After asked for.
+        later = now + timedelta(seconds=max(jittered(delay, settings, rng), floor))
         return FeedUpdate(checked_at=now, next_check_at=later, status=result.status,
                           error=error, warning=warning,
                           current_interval_seconds=in_force)
