@@ -39,8 +39,8 @@ class AddressPolicy:
             ("link-local", ip.is_link_local),
             ("multicast", ip.is_multicast),
             ("unspecified", ip.is_unspecified),
-            ("private", ip.is_private),
             ("reserved", ip.is_reserved),
+            ("private", ip.is_private),
             ("non-global", not ip.is_global),
         ):
             if flag:
