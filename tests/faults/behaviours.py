@@ -29,6 +29,7 @@ class Behaviour:
     entries: int | None = None  # entries stored for the bad feed
     min_delay_hours: float | None = None  # next check at least this far ahead
     titles_include: tuple[str, ...] = field(default=())
+    url_endswith: str = "/bad"  # where the stored URL points afterwards
 
 
 @cache
@@ -203,4 +204,9 @@ BEHAVIOURS: list[Behaviour] = [
                                     "application/rss+xml"), entries=1, titles_include=("Überschrift",)),
     Behaviour("huge_single_line", _ok(HUGE_LINE), entries=2),
     Behaviour("not_modified_without_validators", _etag_304, entries=0),
+    Behaviour("moved_permanently_301", _redirect(301, "/good?moved"), warning="moved permanently to http://",
+              entries=3, url_endswith="/good?moved"),
+    Behaviour("moved_permanently_308", _redirect(308, "/good?moved"), warning="moved permanently",
+              entries=3, url_endswith="/good?moved"),
+    Behaviour("temporary_redirect_302_keeps_url", _redirect(302, "/good?temp"), entries=3),
 ]

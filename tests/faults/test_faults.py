@@ -10,7 +10,7 @@ import pytest
 from tests.faults.behaviours import BEHAVIOURS, Behaviour
 from tests.faults.feeds import rss_bytes
 from tests.faults.harness import Harness
-from tests.faults.server import FaultServer
+from tests.faults.server import FaultServer, Request
 
 
 @pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=[b.name for b in BEHAVIOURS])
@@ -49,3 +49,24 @@ def test_bad_feed_is_recorded_and_good_feed_still_polled(
     if behaviour.min_delay_hours is not None:
         assert bad.next_check_at >= h.clock.now() + timedelta(hours=behaviour.min_delay_hours)
     assert not any("root:" in t for t in h.titles("bad"))
+    assert bad.url.endswith(behaviour.url_endswith)
+
+
+def test_not_modified_keeps_state_and_the_good_feed_runs(fault_server: FaultServer, tmp_path: Path) -> None:
+    def conditional(r: Request) -> None:
+        if r.headers.get("if-none-match") == '"abc"':
+            r.respond(304, headers={"ETag": '"abc"'}, content_type=None)
+        else:
+            r.respond(200, rss_bytes(2), {"ETag": '"abc"'})
+
+    fault_server.routes["/cond"] = conditional
+    fault_server.routes["/good"] = lambda r: r.respond(200, rss_bytes(3))
+    h = Harness(tmp_path)
+    h.sync({"cond": fault_server.url("/cond"), "good": fault_server.url("/good")})
+    h.cycle()
+    h.clock.advance(24 * 3600)
+    report = h.cycle()
+    assert {o.name: o.status for o in report.outcomes}["cond"] == "not modified"
+    cond = h.feed("cond")
+    assert cond.etag == '"abc"' and cond.last_status == 304 and cond.last_error is None
+    assert len(h.titles("cond")) == 2 and len(h.titles("good")) == 3
