@@ -201,7 +201,7 @@ def _render_alert(run: _Run, row: OutboxRow, story: Any) -> RenderedAlert:
     return run.renderer.alert(
         AlertItem(story, row.payload, row.update_seq), message_id=row.message_id, watchlist=row.watchlist,
         channel=row.channel, timezone=run.policy(row.watchlist).timezone,
-        thread=thread_of(row.story_id, row.watchlist, row.channel, row.update_seq))
+        thread=thread_of(row.story_id, row.watchlist, row.channel, row.update_seq), date=run.now)
 
 
 def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow], stories: Sequence[Any]) -> RenderedAlert:
@@ -212,4 +212,4 @@ def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow], stories: Seq
     message_id = digest_message_id(first.watchlist, name, first.digest_id or 0, min(r.id for r in rows))
     return run.renderer.digest(
         items, message_id=message_id, watchlist=first.watchlist, channel=name,
-        timezone=run.policy(first.watchlist).timezone)
+        timezone=run.policy(first.watchlist).timezone, date=run.now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,14 +43,15 @@ class Renderer:
         )
 
     def alert(self, item: AlertItem, *, message_id: str, watchlist: str, channel: str,
-              timezone: str = "UTC", thread: Sequence[str] = ()) -> RenderedAlert:
+              timezone: str = "UTC", thread: Sequence[str] = (),
+              date: datetime | None = None) -> RenderedAlert:
         """An instant alert (update_seq 0) or a story update threaded under `thread`."""
         kind = "update" if item.update_seq else "alert"
         return self._render("alert", kind, [item], message_id=message_id, watchlist=watchlist,
-                            channel=channel, timezone=timezone, thread=tuple(thread))
+                            channel=channel, timezone=timezone, thread=tuple(thread), date=date)
 
     def digest(self, items: Sequence[AlertItem], *, message_id: str, watchlist: str, channel: str,
-               timezone: str = "UTC") -> RenderedAlert:
+               timezone: str = "UTC", date: datetime | None = None) -> RenderedAlert:
         """One message listing each story once (its newest planned state wins)."""
         latest: dict[int, AlertItem] = {}
         for item in items:
@@ -57,10 +59,11 @@ class Renderer:
                 latest[item.story.id] = item
         ordered = sorted(latest.values(), key=lambda i: (i.story.first_seen, i.story.id))
         return self._render("digest", "digest", ordered, message_id=message_id, watchlist=watchlist,
-                            channel=channel, timezone=timezone, thread=())
+                            channel=channel, timezone=timezone, thread=(), date=date)
 
     def _render(self, template: str, kind: str, items: Sequence[AlertItem], *, message_id: str,
-                watchlist: str, channel: str, timezone: str, thread: tuple[str, ...]) -> RenderedAlert:
+                watchlist: str, channel: str, timezone: str, thread: tuple[str, ...],
+                date: datetime | None) -> RenderedAlert:
         stories = [story_view(i, ZoneInfo(timezone)) for i in items]
         context = {"kind": kind, "watchlist": watchlist, "channel": channel, "stories": stories,
                    "story": stories[0]}
@@ -73,7 +76,7 @@ class Renderer:
             message_id=message_id, subject=subject,
             text=self.env.get_template(f"{template}.txt.j2").render(context),
             html=self.env.get_template(f"{template}.html.j2").render(context),
-            payload=payload, in_reply_to=thread[0] if thread else None, references=thread,
+            payload=payload, in_reply_to=thread[0] if thread else None, references=thread, date=date,
         )
 
 

@@ -6,35 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from monitor.alerts import DeliverySettings, WatchlistDelivery, build_channels, deliver_due, plan_alerts
+from monitor.alerts import build_channels
 from monitor.alerts.ids import alert_message_id
-from monitor.alerts.settings import EmailChannelSettings
 from monitor.clock import FakeClock
-from monitor.models import Hit, Match
-from monitor.storage import outbox
 from tests.alerts.conftest import add_story
+from tests.alerts.helpers import email_settings, plan, rows, run
 from tests.alerts.servers import SmtpServer
-
-SETTINGS = DeliverySettings()
-WATCHLISTS = {"energy": WatchlistDelivery()}
-
-
-def email_settings(smtp: SmtpServer) -> EmailChannelSettings:
-    return EmailChannelSettings(host="127.0.0.1", port=smtp.port, security="none",
-                                from_addr="monitor@example.org", to=["ops@example.org"], timeout=5)
-
-
-def plan(engine: Engine, clock: FakeClock, story_ids: list[int],
-         channels: tuple[str, ...] = ("mail",)) -> int:
-    matches = [Match(story_id=s, watchlist="energy", channels=channels, score=0.8,
-                     hits=(Hit(term="pipeline", field="title"),)) for s in story_ids]
-    with engine.begin() as conn:
-        return plan_alerts(conn, matches, watchlists=WATCHLISTS, now=clock.now())
-
-
-def run(engine: Engine, channels: dict, clock: FakeClock):  # type: ignore[no-untyped-def, type-arg]
-    return deliver_due(engine, channels, now=clock.now(), settings=SETTINGS, owner="test",
-                       watchlists=WATCHLISTS)
 
 
 def test_smtp_down_three_cycles_then_every_alert_arrives_once_in_order(
@@ -57,10 +34,9 @@ def test_smtp_down_three_cycles_then_every_alert_arrives_once_in_order(
     assert smtp.recorder.message_ids() == expected
     subjects = [str(m["Subject"]) for m in smtp.recorder.messages]
     assert subjects == [f"[energy] Pipeline burst number {n}" for n in range(3)]
-    with engine.begin() as conn:
-        rows = outbox.list_alerts(conn)
-    assert [r.state for r in rows] == ["sent"] * 3
-    assert rows[0].attempts == 4 and rows[1].attempts == 1
+    states = rows(engine)
+    assert [r.state for r in states] == ["sent"] * 3
+    assert states[0].attempts == 4 and states[1].attempts == 1
 
 
 def test_email_is_multipart_with_story_details(engine: Engine, clock: FakeClock, smtp: SmtpServer) -> None:

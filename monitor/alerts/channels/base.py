@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from monitor.errors import ConfigError
@@ -24,6 +25,7 @@ class RenderedAlert:
     payload: Mapping[str, Any]  # the JSON document webhooks receive (its "id" is message_id)
     in_reply_to: str | None = None  # updates thread under the first alert
     references: tuple[str, ...] = ()
+    date: datetime | None = None  # the Date header; the delivery run's clock time
     outbox_ids: tuple[int, ...] = field(default=(), compare=False)
 
 

@@ -30,7 +30,7 @@ class AppriseChannel:
                 raise ConfigError("not a URL Apprise understands", key=f"channels.{name}.urls[{index}]")
 
     def send(self, alert: RenderedAlert) -> DeliveryResult:
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             ok = self._apprise.notify(body=alert.html, title=alert.subject,
                                       body_format=apprise.NotifyFormat.HTML)
             log = captured.getvalue()

@@ -1,18 +1,19 @@
 """SMTP: STARTTLS, implicit TLS or plain, optional login; multipart text + HTML.
 
 Headers are built with `email.message.EmailMessage` under the SMTP policy, which refuses CR/LF in
-header values; the subject is additionally forced into an encoded word when it contains `=?`, so a
-feed title that imitates an encoded word reaches the reader as the literal text it was.
+header values. The policy would also decode anything in a title that looks like an RFC 2047 encoded
+word (`=?utf-8?q?...?=`) and write it out decoded; a subject containing `=?` is therefore written as
+our own base64 encoded words, so the reader sees exactly the literal title.
 """
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
-from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate
+from email.policy import SMTP, Policy
+from email.utils import format_datetime, formatdate
 
 from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, register_channel
 from monitor.alerts.settings import EmailChannelSettings
@@ -27,7 +28,7 @@ def build_email(alert: RenderedAlert, settings: EmailChannelSettings) -> EmailMe
     msg["To"] = ", ".join(settings.to)
     msg["Subject"] = safe_subject(alert.subject)
     msg["Message-ID"] = alert.message_id
-    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Date"] = format_datetime(alert.date, usegmt=True) if alert.date else formatdate(usegmt=True)
     if alert.in_reply_to:
         msg["In-Reply-To"] = alert.in_reply_to
     if alert.references:
@@ -38,11 +39,26 @@ def build_email(alert: RenderedAlert, settings: EmailChannelSettings) -> EmailMe
 
 
 def safe_subject(subject: str) -> str:
-    """One line, no control characters; `=?` only ever inside our own encoded word."""
+    """One line, no control characters; `=?` only ever inside our own encoded words."""
     flat = " ".join("".join(c if c.isprintable() else " " for c in subject).split())[:_MAX_SUBJECT]
-    if "=?" in flat:
-        return Header(flat, "utf-8").encode(maxlinelen=10_000)
-    return flat
+    return EncodedSubject(flat) if "=?" in flat else flat
+
+
+class EncodedSubject(str):
+    """A Subject the policy stores as is (it has a `name`) and folds as base64 encoded words."""
+
+    name = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        words, chunk = [], ""
+        for char in str(self):
+            if len((chunk + char).encode("utf-8")) > 45:  # 45 bytes -> a 75-character encoded word
+                words.append(chunk)
+                chunk = ""
+            chunk += char
+        words.append(chunk)
+        encoded = [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words]
+        return f"{self.name}: " + f"{policy.linesep} ".join(encoded) + policy.linesep
 
 
 @register_channel("email")
