@@ -5,6 +5,7 @@ Both record what they accepted; both can be told to misbehave (refuse, answer 4x
 
 from __future__ import annotations
 
+import asyncio
 import email
 import hashlib
 import hmac
@@ -31,11 +32,14 @@ class SmtpRecorder:
         self.messages: list[EmailMessage] = []
         self.raw: list[bytes] = []
         self.reply: str | None = None  # e.g. "451 4.3.0 try later" to refuse DATA
+        self.delay = 0.0  # seconds before answering DATA: a slow server
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.reply:
             return self.reply
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.raw.append(envelope.content)
             self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
@@ -81,6 +85,7 @@ class WebhookReceiver:
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    delay: float = 0.0  # seconds before answering: a slow receiver
 
     @property
     def url(self) -> str:
@@ -99,6 +104,8 @@ class WebhookReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with receiver.lock:
                     action = receiver.script.popleft() if receiver.script else "200"
+                if receiver.delay:
+                    receiver.release.wait(receiver.delay)
                 if action == "hang":  # longer than the client's timeout; released at teardown
                     receiver.release.wait(5)
                     action = "504"
