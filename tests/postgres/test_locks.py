@@ -65,7 +65,10 @@ def test_lock_is_released_on_rollback(pg_engine: Engine) -> None:
 def test_noop_on_sqlite(sqlite_url: str) -> None:
     engine = create_db_engine(sqlite_url)
     try:
-        with engine.begin() as first, assignment_lock(first), engine.connect() as second, assignment_lock(second):
+        with (
+            engine.begin() as first, assignment_lock(first),
+            engine.connect() as second, assignment_lock(second),
+        ):
             assert second.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()

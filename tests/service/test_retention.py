@@ -23,7 +23,8 @@ class Seeder:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.feed_id = conn.execute(insert(feeds).values(
-            name="f", url="http://127.0.0.1/f", tags=[], next_check_at=NOW, created_at=NOW)).inserted_primary_key[0]
+            name="f", url="http://127.0.0.1/f", tags=[], next_check_at=NOW, created_at=NOW,
+        )).inserted_primary_key[0]
 
     def story(self, title: str, when: datetime, alerted: bool = False) -> int:
         return self.conn.execute(insert(stories).values(
@@ -38,7 +39,8 @@ class Seeder:
 
     def entry(self, key: str, seen: datetime, article_id: int | None, status: str = "done") -> None:
         self.conn.execute(insert(entries).values(
-            feed_id=self.feed_id, key=key, url=None, title=key, seen_at=seen, status=status, article_id=article_id))
+            feed_id=self.feed_id, key=key, url=None, title=key, seen_at=seen, status=status,
+            article_id=article_id))
 
     def outbox(self, story_id: int, state: str) -> None:
         self.conn.execute(insert(outbox).values(
