@@ -56,6 +56,7 @@ def test_metrics_are_prometheus_text_with_counters_and_db_gauges(engine: Engine,
     metrics.alert_delivery("ops-mail", "sent")
     with metrics.time_cycle("poll"):
         pass
+    metrics.observe_cycle("poll", 0.3)
     web = start_web_server(ServiceSettings(metrics_port=free_port), engine, metrics)
     try:
         response = _get(free_port, "/metrics")
@@ -67,7 +68,8 @@ def test_metrics_are_prometheus_text_with_counters_and_db_gauges(engine: Engine,
     assert samples[("monitor_feed_polls_total", (("outcome", "ok"),))] == 2
     assert samples[("monitor_errors_total", (("kind", "page"),))] == 1
     assert samples[("monitor_alert_deliveries_total", (("channel", "ops-mail"), ("outcome", "sent")))] == 1
-    assert samples[("monitor_cycle_duration_seconds_count", (("job", "poll"),))] == 1
+    assert samples[("monitor_cycle_duration_seconds_count", (("job", "poll"),))] == 2
+    assert samples[("monitor_cycle_duration_seconds_bucket", (("job", "poll"), ("le", "0.5")))] == 2
     assert samples[("monitor_database_up", ())] == 1
     for state in ("active", "erroring", "disabled"):
         assert samples[("monitor_feeds_configured", (("state", state),))] == 1
