@@ -6,11 +6,15 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
 from monitor.storage.db import create_db_engine, migrate
+from monitor.storage.tables import articles, feeds, outbox, stories, story_matches
+
+SEED_NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -104,3 +108,32 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def seeded_stories(engine: Engine) -> dict[str, int]:
+    """Stories old (30 days), flood (alerted, matched, sent) and quake, two articles each."""
+    with engine.begin() as conn:
+        feed = conn.execute(insert(feeds).values(
+            name="wire", url="http://127.0.0.1/f", tags=[], next_check_at=SEED_NOW, created_at=SEED_NOW,
+        )).inserted_primary_key[0]
+        ids = {}
+        for name, seen, alerted in (("old", SEED_NOW - timedelta(days=30), False),
+                                    ("flood", SEED_NOW - timedelta(hours=3), True),
+                                    ("quake", SEED_NOW - timedelta(hours=1), False)):
+            ids[name] = conn.execute(insert(stories).values(
+                title=f"{name} story", first_seen_at=seen, last_seen_at=seen, article_count=2,
+                languages=["ar", "en"], sources=["wire"], alerted=alerted)).inserted_primary_key[0]
+            for lang in ("en", "ar"):
+                conn.execute(insert(articles).values(
+                    canonical_url=f"http://127.0.0.1/{name}-{lang}", url=f"http://127.0.0.1/{name}-{lang}",
+                    feed_id=feed, source="wire", title=f"{name} {lang}", text="…", language=lang,
+                    fetched_at=seen, text_hash=f"{name}{lang}", story_id=ids[name], story_reason="similar",
+                    story_score=0.9))
+        conn.execute(insert(story_matches).values(story_id=ids["flood"], watchlist="floods", score=2.5,
+                                                  explanation=[{"term": "flood"}], matched_at=SEED_NOW))
+        conn.execute(insert(outbox).values(
+            story_id=ids["flood"], watchlist="floods", channel="ops-mail", state="sent", attempts=1,
+            next_attempt_at=SEED_NOW, message_id="<1@x>", payload={}, created_at=SEED_NOW,
+            sent_at=SEED_NOW))
+    return ids
