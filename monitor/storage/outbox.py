@@ -51,8 +51,8 @@ def insert_ignore(conn: Connection, values: dict[str, Any]) -> bool:
     """Insert unless (story, watchlist, channel, update_seq) exists; True if a row was added."""
     dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
     stmt = dialect.insert(outbox).values(**values).on_conflict_do_nothing(
-        index_elements=["story_id", "watchlist", "channel", "update_seq"])
-    return conn.execute(stmt).rowcount == 1
+        index_elements=["story_id", "watchlist", "channel", "update_seq"]).returning(outbox.c.id)
+    return conn.execute(stmt).first() is not None  # rowcount is -1 with RETURNING on psycopg
 
 
 def latest_for(conn: Connection, story_id: int, watchlist: str, channel: str) -> OutboxRow | None:

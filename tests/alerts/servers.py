@@ -125,7 +125,9 @@ class WebhookReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                 daemon=True)
+        serve.start()
 
     def stop(self) -> None:
         self.release.set()
