@@ -12,6 +12,7 @@ import hmac
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -33,6 +34,7 @@ class SmtpRecorder:
         self.raw: list[bytes] = []
         self.reply: str | None = None  # e.g. "451 4.3.0 try later" to refuse DATA
         self.delay = 0.0  # seconds before answering DATA: a slow server
+        self.on_message: Callable[[], Any] | None = None
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -43,6 +45,8 @@ class SmtpRecorder:
         with self.lock:
             self.raw.append(envelope.content)
             self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        if self.on_message:
+            self.on_message()
         return "250 OK queued as test"
 
     def message_ids(self) -> list[str]:
@@ -74,6 +78,7 @@ class WebhookRequest:
     headers: dict[str, str]
     body: bytes
     status: int
+    released: bool = False  # whether `release` had been set when the answer went out
 
 
 @dataclass
@@ -111,7 +116,8 @@ class WebhookReceiver:
                     action = "504"
                 status = int(action)
                 with receiver.lock:
-                    receiver.requests.append(WebhookRequest(self.path, dict(self.headers), body, status))
+                    receiver.requests.append(WebhookRequest(self.path, dict(self.headers), body, status,
+                                                            receiver.release.is_set()))
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", "2")
