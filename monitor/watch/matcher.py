@@ -116,19 +116,11 @@ def match_content(watchlist: Watchlist, doc: Document,
 
     Cheap conditions run first; the vector (possibly an embedding) is only asked for when needed.
     """
-    if any(ex.match(doc) is not None for ex in watchlist.exclude):
+    if not _holds(watchlist, doc):
         return None
-    hits: list[Hit] = []
-    if watchlist.terms:
-        found = [h for term in watchlist.terms for h in term.match(doc) or ()]
-        if not found:
-            return None
-        hits.extend(found)
+    hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
     if watchlist.query is not None:
-        found = watchlist.query.match(doc)
-        if found is None:
-            return None
-        hits.extend(found)
+        hits.extend(watchlist.query.match(doc) or ())
     if watchlist.weighted:
         weighted = _weighted_hits(watchlist, doc)
         if sum(h.score for h in weighted) < watchlist.threshold:
@@ -140,6 +132,20 @@ def match_content(watchlist: Watchlist, doc: Document,
             return None
         hits.append(hit)
     return sum(h.score for h in hits), hits
+
+
+def _holds(watchlist: Watchlist, doc: Document) -> bool:
+    """The term conditions, tested without building explanations (most articles fail here)."""
+    for excluded in watchlist.exclude:
+        if excluded.test(doc):
+            return False
+    if watchlist.terms:
+        for term in watchlist.terms:
+            if term.test(doc):
+                break
+        else:
+            return False
+    return watchlist.query is None or watchlist.query.test(doc)
 
 
 def _weighted_hits(watchlist: Watchlist, doc: Document) -> list[Hit]:

@@ -55,6 +55,7 @@ _ARABIC_END = "\u06ff"
 
 # Clitic prefixes, longest first; a stem must keep at least two letters.
 _ARABIC_PREFIXES = ("وبال", "وكال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_CLITIC_FIRST = frozenset(p[0] for p in _ARABIC_PREFIXES)
 _ARTICLE_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
@@ -99,7 +100,9 @@ def is_arabic(token: str) -> bool:
 
 def arabic_stems(token: str) -> list[str]:
     """Forms of an Arabic word with its clitic prefixes removed (the word itself not included)."""
-    stems = []
+    stems: list[str] = []
+    if token[0] not in _CLITIC_FIRST:
+        return stems
     for prefix in _ARABIC_PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
             stems.append(token[len(prefix):])
