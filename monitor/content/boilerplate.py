@@ -48,9 +48,10 @@ _SEE_ALSO = re.compile(
     _I,
 )
 _CALL_TO_ACTION = re.compile(
-    r"^\W*(?:share (?:this|on|via)|share:|follow us|subscribe (?:to|now)|sign up for|like us on|"
+    r"^\W*(?:share (?:this|on|via)|share:|follow us|subscribe now|like us on|"
+    r"(?:subscribe|sign up)\b.{0,40}\b(?:newsletter|bulletins?|alerts|updates)|"
     r"click to share|tweet this|translate\b|print this|email this|"
-    r"تابعنا|تابعونا|تابعوا|شاركوا? (?:المقال|الخبر|هذا|على|عبر)|اشترك (?:في|الآن)|ترجم الموقع|"
+    r"تابعنا|تابعونا|تابعوا|شاركوا? (?:المقال|الخبر|هذا|على|عبر)|اشترك (?:في|الآن|لتصلك|ليصلك)|ترجم الموقع|"
     r"हमें फॉलो करें|शेयर करें|"
     r"teilen\b|folgen sie uns|partager|suivez-nous|compartir|síguenos|udostępnij|obserwuj nas|"
     r"поделиться|подписывайтесь|分享到|κοινοποίηση)",
