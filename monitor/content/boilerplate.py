@@ -27,6 +27,8 @@ _I = re.IGNORECASE
 
 # "+A A-", "A+ A A-", "A A A": font-size toggles.
 _FONT_WIDGET = re.compile(r"^(?:\s*[+\-−–]?\s*[AaАа]\s*[+\-−–]?\s*){1,4}$")
+_SIGNS = re.compile(r"[+\-−–]")
+_LETTER_A = re.compile(r"[AaАа]")
 # Markup that leaked as text: attribute assignments or a dangling tag end.
 _MARKUP = re.compile(
     r"""(?:\b(?:rel|type|href|src|class|style|media|id)\s*=\s*['"]|^['"]?\s*/?>\s*$|/>\s*$)""", _I
@@ -65,12 +67,17 @@ _CORRECTION_ASK = re.compile(r"(?:\b(?:send|report|let us know|contact us|tell u
                              r"schreiben sie|signalez|écrivez)\b|أرسل|قدم|راسلنا|تواصل)", _I)
 
 
+def _is_font_widget(line: str) -> bool:
+    # a lone "A" (a list label, a grade) is not a widget: it takes a +/- or two letters
+    return bool(_FONT_WIDGET.match(line)) and (bool(_SIGNS.search(line)) or len(_LETTER_A.findall(line)) >= 2)
+
+
 def is_furniture(line: str) -> bool:
     """True for a line that is page furniture rather than article text."""
     stripped = line.strip()
     if not stripped:
         return False
-    if _SEPARATOR.match(stripped) or _FONT_WIDGET.match(stripped):
+    if _SEPARATOR.match(stripped) or _is_font_widget(stripped):
         return True
     if len(stripped) > MAX_FURNITURE_CHARS:
         return False
