@@ -154,8 +154,8 @@ def sync_story_window(app: App, conn: object) -> None:
     since = app.clock.now() - timedelta(days=app.settings.stories.window_days)
     items = [
         StoredItem(article_id=a.id, story_id=a.story_id, title=a.title, text=a.text,
-                   language=a.language, published=a.published or a.fetched, text_hash=a.text_hash,
-                   simhash=a.simhash, vector=a.vector)
+                   language=a.language, published=a.published, fetched=a.fetched,
+                   text_hash=a.text_hash, simhash=a.simhash, vector=a.vector, vector_model=a.vector_model)
         for a in article_repo.iter_articles(conn, since=since,  # type: ignore[arg-type]
                                             after_id=app.last_synced_article_id)
         if a.story_id is not None

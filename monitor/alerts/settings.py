@@ -26,6 +26,7 @@ class EmailChannelSettings(_Frozen):
     from_addr: str
     to: list[str] = Field(min_length=1)
     timeout: float = Field(default=30.0, gt=0)
+    ca_file: Path | None = None  # trust this CA (a private relay) instead of the system's
 
     @property
     def effective_port(self) -> int:

@@ -51,8 +51,8 @@ def insert_ignore(conn: Connection, values: dict[str, Any]) -> bool:
     """Insert unless (story, watchlist, channel, update_seq) exists; True if a row was added."""
     dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
     stmt = dialect.insert(outbox).values(**values).on_conflict_do_nothing(
-        index_elements=["story_id", "watchlist", "channel", "update_seq"])
-    return conn.execute(stmt).rowcount == 1
+        index_elements=["story_id", "watchlist", "channel", "update_seq"]).returning(outbox.c.id)
+    return conn.execute(stmt).first() is not None  # rowcount is -1 with RETURNING on psycopg
 
 
 def latest_for(conn: Connection, story_id: int, watchlist: str, channel: str) -> OutboxRow | None:
@@ -77,7 +77,7 @@ def retry_blocks(conn: Connection, channel: str, now: datetime) -> datetime | No
     """When an earlier alert of `channel` waits for its retry, later ones wait too (order)."""
     return conn.scalar(select(func.min(outbox.c.next_attempt_at)).where(
         outbox.c.channel == channel, outbox.c.state == "pending", outbox.c.attempts > 0,
-        outbox.c.next_attempt_at > now))
+        outbox.c.last_error.is_not(None), outbox.c.next_attempt_at > now))
 
 
 def claim(conn: Connection, channel: str, *, kind: str, now: datetime, owner: str,
@@ -122,10 +122,13 @@ def record_failure(conn: Connection, ids: Sequence[int], owner: str, *, error: s
 
 def release(conn: Connection, ids: Sequence[int], owner: str, *, next_attempt_at: datetime | None = None,
             kind: str | None = None, digest_id: int | None = None) -> None:
-    """Give claimed rows back unsent (held by quiet hours, folded into a digest, not reached)."""
+    """Give claimed rows back unsent: not reached, or deferred to `next_attempt_at` (quiet hours, digest).
+
+    A deferral clears the last error, so the row no longer counts as a retry that holds its channel.
+    """
     values: dict[str, Any] = {"state": "pending", "lease_owner": None, "lease_expires_at": None}
     if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
+        values.update(next_attempt_at=next_attempt_at, last_error=None)
     if kind is not None:
         values.update(kind=kind, digest_id=digest_id)
     conn.execute(update(outbox).where(_owned(ids, owner)).values(**values))

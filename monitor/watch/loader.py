@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,9 +80,7 @@ def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc).split(" (at line")[0]
-        raise WatchlistFileError([ConfigError(f"invalid TOML: {message}", file=file,
-                                              line=getattr(exc, "lineno", None))]) from None
+        raise WatchlistFileError([_toml_error(exc, file, text)]) from None
     try:
         spec = WatchlistSpec.model_validate(raw)
     except ValidationError as exc:
@@ -150,6 +149,18 @@ def _query_error(exc: QueryError, file: str, text: str) -> ConfigError:
         if start >= 0:
             where = f" (line {line}, column {start + exc.column + 1} of the file)"
     return ConfigError(f"query does not parse{where}: {exc}", file=file, key="query", line=line)
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, file: str, text: str) -> ConfigError:
+    # Python 3.11's tomllib puts the position only into the message: "... (at line 3, column 9)"
+    found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", str(exc))
+    message = str(exc)[:found.start()] if found else str(exc)
+    line = None
+    if found:
+        line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
+        if found.group(2):
+            message += f" (column {found.group(2)})"
+    return ConfigError(f"invalid TOML: {message}", file=file, line=line)
 
 
 def _schema_error(error: Any, file: str, text: str) -> ConfigError:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.engine import make_url
 
 from monitor.clock import FakeClock
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import articles, stories
 from tests.alerts.servers import SmtpServer, WebhookReceiver
 
+POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
 
 
@@ -24,11 +28,35 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'monitor.db'}")
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database: a SQLite file, then a scratch PostgreSQL database when one is set."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_engine")
+        return
+    raw = os.environ.get(POSTGRES_ENV)
+    if not raw:
+        pytest.skip(f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://user:pw@127.0.0.1/db)")
+    admin = create_engine(raw, isolation_level="AUTOCOMMIT")
+    name = f"alerts_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = create_db_engine(make_url(raw).set(database=name).render_as_string(hide_password=False))
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

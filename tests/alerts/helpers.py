@@ -16,6 +16,7 @@ from monitor.storage.outbox import OutboxRow
 from tests.alerts.servers import SmtpServer, WebhookReceiver
 
 SECRET = "s3cret-key"
+WATCHLISTS = {"energy": WatchlistDelivery()}
 
 
 def email_settings(smtp: SmtpServer) -> EmailChannelSettings:

@@ -12,6 +12,7 @@ import hmac
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -33,6 +34,7 @@ class SmtpRecorder:
         self.raw: list[bytes] = []
         self.reply: str | None = None  # e.g. "451 4.3.0 try later" to refuse DATA
         self.delay = 0.0  # seconds before answering DATA: a slow server
+        self.on_message: Callable[[], Any] | None = None
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -43,6 +45,8 @@ class SmtpRecorder:
         with self.lock:
             self.raw.append(envelope.content)
             self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
+        if self.on_message:
+            self.on_message()
         return "250 OK queued as test"
 
     def message_ids(self) -> list[str]:
@@ -53,13 +57,14 @@ class SmtpRecorder:
 class SmtpServer:
     """An SMTP server on 127.0.0.1 that can be stopped and started again on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, **options: Any) -> None:
         self.port = free_port()
         self.recorder = SmtpRecorder()
+        self.options = options  # passed to aiosmtpd: tls_context, require_starttls, ssl_context, ...
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port, **self.options)
         self._controller.start()
 
     def stop(self) -> None:
@@ -74,6 +79,7 @@ class WebhookRequest:
     headers: dict[str, str]
     body: bytes
     status: int
+    released: bool = False  # whether `release` had been set when the answer went out
 
 
 @dataclass
@@ -111,7 +117,8 @@ class WebhookReceiver:
                     action = "504"
                 status = int(action)
                 with receiver.lock:
-                    receiver.requests.append(WebhookRequest(self.path, dict(self.headers), body, status))
+                    receiver.requests.append(WebhookRequest(self.path, dict(self.headers), body, status,
+                                                            receiver.release.is_set()))
                 try:
                     self.send_response(status)
                     self.send_header("Content-Length", "2")
@@ -125,7 +132,9 @@ class WebhookReceiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                 daemon=True)
+        serve.start()
 
     def stop(self) -> None:
         self.release.set()

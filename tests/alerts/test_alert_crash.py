@@ -38,7 +38,8 @@ def start_loop(engine: Engine, smtp: SmtpServer, webhook: WebhookReceiver) -> su
 
 @pytest.mark.slow
 def test_sigkill_during_delivery_loses_nothing_and_resends_keep_their_ids(
-        engine: Engine, smtp: SmtpServer, webhook: WebhookReceiver) -> None:
+        sqlite_engine: Engine, smtp: SmtpServer, webhook: WebhookReceiver) -> None:
+    engine = sqlite_engine
     now = SystemClock().now() - timedelta(minutes=1)
     clock = FakeClock(now)
     story_ids = [add_story(engine, f"Story {n}", first_seen=now) for n in range(STORIES)]

@@ -99,3 +99,23 @@ def test_the_rate_limit_folds_the_overflow_into_a_digest(
     assert [d["kind"] for d in sent] == ["alert", "alert", "digest"]
     assert [story_ids(d) for d in sent] == [ids[:1], ids[1:2], ids[2:]]
     assert {r.state for r in rows(engine)} == {"sent"}
+
+
+def test_a_retry_held_by_one_watchlists_quiet_hours_does_not_block_another_watchlist(
+        engine: Engine, clock: FakeClock, webhook: WebhookReceiver) -> None:
+    night = WatchlistDelivery(quiet_hours=QuietHours(start="22:00", end="07:00"))
+    watchlists = {"energy": night, "markets": WatchlistDelivery()}
+    channels = build_channels({"hook": webhook_settings(webhook)})
+    clock.set(datetime(2026, 3, 2, 21, 59, tzinfo=UTC))
+    quiet_story = add_story(engine, "Held at night")
+    plan(engine, clock, [quiet_story], channels=("hook",), policy=night)
+    webhook.script.append("500")
+    assert run(engine, channels, clock, watchlists=watchlists).retrying == 1
+    clock.set(datetime(2026, 3, 2, 22, 5, tzinfo=UTC))
+    assert run(engine, channels, clock, watchlists=watchlists).deferred == 1  # the retry waits for 07:00
+    other = add_story(engine, "Markets move")
+    plan(engine, clock, [other], watchlist="markets", channels=("hook",))
+    assert run(engine, channels, clock, watchlists=watchlists).sent == 1  # not stuck behind it
+    clock.set(datetime(2026, 3, 3, 7, 0, tzinfo=UTC))
+    assert run(engine, channels, clock, watchlists=watchlists).sent == 1
+    assert [story_ids(d) for d in documents(webhook)] == [[other], [quiet_story]]

@@ -90,15 +90,19 @@ class EmailChannel:
     def _connect(self) -> _SMTP | _SMTPSSL:
         s = self.settings
         if s.security == "tls":
-            return _SMTPSSL(s.host, s.effective_port, timeout=s.timeout, context=ssl.create_default_context())
+            return _SMTPSSL(s.host, s.effective_port, timeout=s.timeout, context=self._tls())
         smtp = _SMTP(s.host, s.effective_port, timeout=s.timeout)
         if s.security == "starttls":
             try:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=self._tls())
             except BaseException:
                 smtp.close()
                 raise
         return smtp
+
+    def _tls(self) -> ssl.SSLContext:
+        ca_file = self.settings.ca_file
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
 
     def _login(self, smtp: smtplib.SMTP) -> None:
         s = self.settings
