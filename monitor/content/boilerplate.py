@@ -7,9 +7,9 @@ Works on lines (trafilatura puts one paragraph per line). Four kinds of line are
 - calls to action: short lines inviting to share, follow, subscribe or translate the page;
 - correction/complaint footers ("if you think the article contains wrong information ... send a
   correction"), recognised by their "if you think/believe" + "correction/error/complaint" shape;
-- "see also" headings. Such a heading starts a list of links to other articles, so when it sits in
-  the second half of the text, or a few short lines (headlines, teasers) follow it, everything after
-  it is cut; otherwise only the heading goes.
+- "see also" headings. Such a heading starts a list of links to other articles, so when only short
+  lines (headlines, teasers) follow it, or it sits in the last fifth of the text, everything after it
+  is cut; otherwise (an inline "Read more" between paragraphs) only the heading goes.
 
 The phrase lists are short and multilingual on purpose: they name kinds of furniture, not pages.
 Lines longer than `MAX_FURNITURE_CHARS` are never dropped, so article sentences that merely mention
@@ -22,7 +22,7 @@ import re
 
 MAX_FURNITURE_CHARS = 160
 MAX_CALL_TO_ACTION_CHARS = 80
-MAX_LINK_LIST_LINES = 8
+LATE_HEADING_SHARE = 0.8
 _I = re.IGNORECASE
 
 # "+A A-", "A+ A A-", "A A A": font-size toggles.
@@ -93,12 +93,12 @@ def is_see_also(line: str) -> bool:
 
 
 def _starts_a_link_list(lines: list[str], index: int, total: int) -> bool:
-    """A see-also heading at `index` heads the page's tail: late in the text, or a few short lines
-    (headlines, teasers) follow it and they are less text than what came before."""
+    """A see-also heading at `index` heads the page's tail when only short lines (headlines, teasers)
+    follow it, less text than came before; or when it sits in the last fifth of the text."""
     before = sum(len(line) for line in lines[:index])
     rest = [line for line in lines[index + 1:] if line.strip()]
-    short_list = len(rest) <= MAX_LINK_LIST_LINES and all(len(line) <= MAX_FURNITURE_CHARS for line in rest)
-    return before >= total / 2 or (short_list and sum(len(line) for line in rest) < before)
+    only_short = all(len(line) <= MAX_FURNITURE_CHARS for line in rest)
+    return (only_short and sum(len(line) for line in rest) < before) or before >= total * LATE_HEADING_SHARE
 
 
 def strip_boilerplate(text: str) -> str:

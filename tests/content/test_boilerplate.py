@@ -75,3 +75,9 @@ def test_generic_furniture_in_other_languages() -> None:
                  "A+ A A-", "Subscribe to the Morning Review newsletter", "اشترك لتصلك أهم الأخبار",
                  "--- | --- | ---"):
         assert is_furniture(line), line
+
+
+def test_see_also_between_long_paragraphs_keeps_the_article() -> None:
+    long_paragraphs = [line * 3 for line in BODY_EN]
+    text = "\n".join([*long_paragraphs[:3], "Read more", *long_paragraphs[3:]])
+    assert strip_boilerplate(text) == "\n".join(long_paragraphs)
