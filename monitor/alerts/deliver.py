@@ -10,6 +10,7 @@ until its lease expires, and the resend carries the same message id (at-least-on
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -103,7 +104,10 @@ def _deliver_channel(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 
 def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     report = DeliveryReport()
+    deadline = time.monotonic() + run.settings.channel_budget_seconds  # elapsed time, not the clock
     for _ in range(run.settings.batch_size):
+        if report.sent and time.monotonic() > deadline:
+            break
         with run.engine.begin() as conn:
             claimed = outbox.claim(conn, name, kind="instant", now=run.now, owner=run.owner,
                                    lease_until=run.lease_until, limit=1)
