@@ -39,6 +39,8 @@ feeds = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("url", Text, nullable=False),
+    # The URL the config gave (NULL for feeds added by hand): a 301 moves `url`, not this.
+    Column("config_url", Text),
     Column("site_url", Text),
     Column("tags", JSONText, nullable=False, default=list),
     Column("enabled", Boolean, nullable=False, default=True),

@@ -1,0 +1,49 @@
+"""`monitor feeds ...` end to end through the real CLI entry point (needs the merged config)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.faults.feeds import rss_bytes
+from tests.faults.server import FaultServer
+
+pytest.importorskip("monitor.config", reason="monitor.config needs every area's settings (merged main)")
+
+from monitor.cli import main
+
+
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/m.db"\n\n[http]\n'
+                    'allowed_networks = ["127.0.0.0/8"]\ntotal_timeout = 3\n', encoding="utf-8")
+    return path
+
+
+def test_add_list_export_import(fault_server: FaultServer, tmp_path: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    fault_server.routes["/feed"] = lambda r: r.respond(200, rss_bytes(1, title="Local news"))
+    cfg = str(config(tmp_path))
+    assert main(["feeds", "add", fault_server.url("/feed"), "--tags", "a,b", "--json", "-c", cfg]) == 0
+    added = json.loads(capsys.readouterr().out)
+    assert added["name"] == "Local news" and added["tags"] == ["a", "b"]
+
+    assert main(["feeds", "list", "--json", "-c", cfg]) == 0
+    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["state"] == "new" and row["url"] == fault_server.url("/feed")
+
+    out = tmp_path / "feeds.opml"
+    assert main(["feeds", "export", "-o", str(out), "-c", cfg]) == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    assert main(["feeds", "import", str(out), "--json", "-c", str(config(other))]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["added"] == ["Local news"]
+
+
+def test_import_of_a_broken_file_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.opml"
+    bad.write_text("<opml><body><outline", encoding="utf-8")
+    assert main(["feeds", "import", str(bad), "-c", str(config(tmp_path))]) == 1
+    assert f"{bad}:1" in capsys.readouterr().err
