@@ -178,18 +178,18 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
         alert = build()
         answer = channel.send(alert)
     except DeliveryError as exc:
-        error, retryable = exc.reason, exc.retryable
+        error, retryable, hint = exc.reason, exc.retryable, exc.retry_after
     except Exception as exc:  # a template or channel bug: recorded like a failure, retried
         log.exception("alert could not be rendered or sent channel=%s outbox_ids=%s", name, ids)
-        error, retryable = f"{type(exc).__name__}: {exc}", True
+        error, retryable, hint = f"{type(exc).__name__}: {exc}", True, None
     else:
         with run.engine.begin() as conn:
             outbox.mark_sent(conn, ids, run.owner, run.now)
         log.info("alert sent channel=%s message_id=%s outbox_ids=%s", name, alert.message_id, ids)
         return DeliveryReport(sent=1, answers=(answer,))
     attempts = max(r.attempts for r in rows) + 1
-    next_at = schedule.retry_at(run.settings, attempts=attempts, key=rows[0].message_id, now=run.now) \
-        if retryable else None
+    next_at = schedule.retry_at(run.settings, attempts=attempts, key=rows[0].message_id, now=run.now,
+                                hint_seconds=hint) if retryable else None
     with run.engine.begin() as conn:
         outbox.record_failure(conn, ids, run.owner, error=error, next_attempt_at=next_at)
     log.warning("alert not delivered channel=%s outbox_ids=%s attempts=%s retry_at=%s error=%s",
