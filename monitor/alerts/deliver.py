@@ -10,6 +10,7 @@ until its lease expires, and the resend carries the same message id (at-least-on
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -103,7 +104,10 @@ def _deliver_channel(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 
 def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     report = DeliveryReport()
+    deadline = time.monotonic() + run.settings.channel_budget_seconds  # elapsed time, not the clock
     for _ in range(run.settings.batch_size):
+        if report.sent and time.monotonic() > deadline:
+            break
         with run.engine.begin() as conn:
             claimed = outbox.claim(conn, name, kind="instant", now=run.now, owner=run.owner,
                                    lease_until=run.lease_until, limit=1)
@@ -174,18 +178,18 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
         alert = build()
         answer = channel.send(alert)
     except DeliveryError as exc:
-        error, retryable = exc.reason, exc.retryable
+        error, retryable, hint = exc.reason, exc.retryable, exc.retry_after
     except Exception as exc:  # a template or channel bug: recorded like a failure, retried
         log.exception("alert could not be rendered or sent channel=%s outbox_ids=%s", name, ids)
-        error, retryable = f"{type(exc).__name__}: {exc}", True
+        error, retryable, hint = f"{type(exc).__name__}: {exc}", True, None
     else:
         with run.engine.begin() as conn:
             outbox.mark_sent(conn, ids, run.owner, run.now)
         log.info("alert sent channel=%s message_id=%s outbox_ids=%s", name, alert.message_id, ids)
         return DeliveryReport(sent=1, answers=(answer,))
     attempts = max(r.attempts for r in rows) + 1
-    next_at = schedule.retry_at(run.settings, attempts=attempts, key=rows[0].message_id, now=run.now) \
-        if retryable else None
+    next_at = schedule.retry_at(run.settings, attempts=attempts, key=rows[0].message_id, now=run.now,
+                                hint_seconds=hint) if retryable else None
     with run.engine.begin() as conn:
         outbox.record_failure(conn, ids, run.owner, error=error, next_attempt_at=next_at)
     log.warning("alert not delivered channel=%s outbox_ids=%s attempts=%s retry_at=%s error=%s",

@@ -55,17 +55,20 @@ def digest_id(when: datetime) -> int:
     return int(when.timestamp() // 60)
 
 
-def retry_at(settings: DeliverySettings, *, attempts: int, key: str, now: datetime) -> datetime | None:
+def retry_at(settings: DeliverySettings, *, attempts: int, key: str, now: datetime,
+             hint_seconds: float | None = None) -> datetime | None:
     """Next try after the `attempts`-th failure, or None once attempts are used up.
 
     Exponential from the base up to the cap, with jitter derived from the alert's identity, so
     senders that failed together spread out, and the same failure always gives the same schedule.
+    A server's Retry-After hint is honoured when it asks for longer (still within the cap).
     """
     if attempts >= settings.max_attempts:
         return None
     delay = min(settings.backoff_cap_seconds, settings.backoff_base_seconds * 2 ** (attempts - 1))
     unit = int.from_bytes(hashlib.sha256(f"{key}:{attempts}".encode()).digest()[:8], "big") / 2**64
     delay *= 1 + settings.jitter * (2 * unit - 1)
+    delay = max(delay, hint_seconds or 0.0)
     return now + timedelta(seconds=min(delay, settings.backoff_cap_seconds))
 
 

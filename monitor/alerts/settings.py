@@ -62,5 +62,8 @@ class DeliverySettings(_Frozen):
     backoff_cap_seconds: float = Field(default=3600.0, gt=0)  # ... up to this
     jitter: float = Field(default=0.2, ge=0, le=1)  # +/- this fraction of the delay
     batch_size: int = Field(default=50, ge=1)  # instant alerts per channel per run
+    # A channel stops taking new alerts after this long in one run (it always sends at least one),
+    # so a slow but working channel cannot keep the run, and every other channel's next run, waiting.
+    channel_budget_seconds: float = Field(default=60.0, ge=0)
     lease_seconds: int = Field(default=300, ge=1)  # a crashed sender's claim expires after this
     templates_dir: Path | None = None  # files here override the built-in templates by name

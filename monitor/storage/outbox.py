@@ -18,8 +18,9 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
-from monitor.models import Story, StoryArticle
-from monitor.storage.tables import articles, outbox, stories
+from monitor.models import Story
+from monitor.storage import stories as story_repository
+from monitor.storage.tables import outbox, stories
 
 
 @dataclass(frozen=True)
@@ -157,15 +158,7 @@ def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
 
 
 def load_story(conn: Connection, story_id: int) -> Story | None:
-    """The story with its articles, oldest first (what an alert shows)."""
-    head = conn.execute(select(stories.c.id, stories.c.title, stories.c.first_seen_at)
-                        .where(stories.c.id == story_id)).first()
-    if head is None:
+    """The story with its articles, oldest first (what an alert shows); None if it was deleted."""
+    if conn.scalar(select(stories.c.id).where(stories.c.id == story_id)) is None:
         return None
-    rows = conn.execute(select(
-        articles.c.id, articles.c.title, articles.c.url, articles.c.language, articles.c.source,
-        articles.c.published_at, articles.c.fetched_at,
-    ).where(articles.c.story_id == story_id).order_by(articles.c.fetched_at, articles.c.id))
-    members = tuple(StoryArticle(id=r.id, title=r.title, text="", url=r.url, language=r.language,
-                                 source=r.source, published=r.published_at or r.fetched_at) for r in rows)
-    return Story(id=head.id, title=head.title, first_seen=head.first_seen_at, articles=members)
+    return story_repository.load_story(conn, story_id)

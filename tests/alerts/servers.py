@@ -115,12 +115,15 @@ class WebhookReceiver:
                 if action == "hang":  # longer than the client's timeout; released at teardown
                     receiver.release.wait(5)
                     action = "504"
-                status = int(action)
+                status_text, _, retry_after = action.partition("+")  # "429+600": Retry-After: 600
+                status = int(status_text)
                 with receiver.lock:
                     receiver.requests.append(WebhookRequest(self.path, dict(self.headers), body, status,
                                                             receiver.release.is_set()))
                 try:
                     self.send_response(status)
+                    if retry_after:
+                        self.send_header("Retry-After", retry_after)
                     self.send_header("Content-Length", "2")
                     self.end_headers()
                     self.wfile.write(b"ok")

@@ -35,7 +35,7 @@ def test_apprise_failure_is_retryable_and_hides_the_token(webhook: WebhookReceiv
     channel = apprise_channel(webhook, token="very-secret-token-123")
     with pytest.raises(DeliveryError) as caught:
         channel.send(ALERT)
-    assert caught.value.retryable and caught.value.channel == "chat"
+    assert caught.value.retryable and caught.value.channel == "chat" and "500" in caught.value.reason
     assert "very-secret-token-123" not in str(caught.value)
 
 

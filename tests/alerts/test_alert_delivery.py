@@ -92,3 +92,11 @@ def test_the_webhook_document_is_stable_across_resends(
     run(engine, channels, clock)
     first, second = (json.loads(r.body) for r in webhook.requests)
     assert first == second and first["id"] == second["id"]
+
+
+def test_the_channel_budget_bounds_a_run_but_always_sends_one(
+        engine: Engine, clock: FakeClock, webhook: WebhookReceiver) -> None:
+    plan(engine, clock, [add_story(engine, f"Budget {n}") for n in range(3)], channels=("hook",))
+    channels = build_channels({"hook": webhook_settings(webhook)})
+    settings = DeliverySettings(channel_budget_seconds=0)
+    assert [run(engine, channels, clock, settings=settings).sent for _ in range(4)] == [1, 1, 1, 0]

@@ -53,3 +53,19 @@ def test_email_is_multipart_with_story_details(engine: Engine, clock: FakeClock,
         assert "de, en, fr" in part and "Le Jour" in part and "pipeline in title" in part
         assert "https://tagesblatt.example/" in part
     assert message["To"] == "ops@example.org"
+
+
+def test_temporary_smtp_refusal_is_retried_and_permanent_one_fails(
+        engine: Engine, clock: FakeClock, smtp: SmtpServer) -> None:
+    story = add_story(engine, "Refused")
+    plan(engine, clock, [story])
+    channels = build_channels({"mail": email_settings(smtp)})
+    smtp.recorder.reply = "451 4.3.0 mailbox busy, try later"
+    report = run(engine, channels, clock)
+    assert report.retrying == 1 and "451" in report.errors[0][1]
+    smtp.recorder.reply = "554 5.7.1 rejected as spam"
+    clock.advance(3600)
+    report = run(engine, channels, clock)
+    assert report.failed == 1 and "554" in report.errors[0][1]
+    [row] = rows(engine)
+    assert row.state == "failed" and row.attempts == 2 and "rejected as spam" in (row.last_error or "")

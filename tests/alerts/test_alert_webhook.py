@@ -71,3 +71,16 @@ def test_a_permanently_failing_channel_ends_failed_while_email_delivers_on_time(
     assert [(r.state, r.attempts) for r in hook_rows] == [("failed", 3)]
     assert "HTTP 503" in (hook_rows[0].last_error or "")
     assert len(webhook.requests) == 3 and not webhook.accepted()
+
+
+def test_a_retry_after_hint_is_honoured(engine: Engine, clock: FakeClock, webhook: WebhookReceiver) -> None:
+    plan(engine, clock, [add_story(engine, "Throttled")], channels=("hook",))
+    webhook.script.append("429+900")
+    channels = build_channels({"hook": webhook_settings(webhook)})
+    assert run(engine, channels, clock).retrying == 1
+    [row] = rows(engine)
+    assert (row.next_attempt_at - clock.now()).total_seconds() == 900  # not the 30 s backoff
+    clock.advance(600)
+    assert run(engine, channels, clock).sent == 0
+    clock.advance(300)
+    assert run(engine, channels, clock).sent == 1

@@ -1,12 +1,11 @@
 """Chat services through Apprise URLs (Slack, Telegram, Discord, Matrix, Teams, ntfy, json://...).
 
-The URLs carry tokens, so they are secrets: Apprise's own log lines are captured for the error
-message and every token-like piece of the configured URLs is masked out of them.
+The URLs carry tokens, so they are secrets: Apprise's warnings for the call become the error
+message, with every token-like piece of the configured URLs masked out of them.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -30,13 +29,10 @@ class AppriseChannel:
                 raise ConfigError("not a URL Apprise understands", key=f"channels.{name}.urls[{index}]")
 
     def send(self, alert: RenderedAlert) -> DeliveryResult:
-        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
-            ok = self._apprise.notify(body=alert.html, title=alert.subject,
+        result = self._apprise.notify(body=alert.html, title=alert.subject,
                                       body_format=apprise.NotifyFormat.HTML)
-            log = captured.getvalue()
-        if not ok:
-            reason = " | ".join(line for line in log.splitlines() if line.strip())[-500:] or "not delivered"
-            raise DeliveryError(self.name, self.mask(reason))
+        if not result:
+            raise DeliveryError(self.name, self.mask(_reason(result)))
         return DeliveryResult(self.name, alert.message_id, f"delivered to {len(self._urls)} service(s)")
 
     def mask(self, text: str) -> str:
@@ -49,6 +45,16 @@ class AppriseChannel:
 
     def close(self) -> None:
         self._apprise.clear()
+
+
+def _reason(result: object) -> str:
+    """The warnings Apprise recorded for this call (Apprise 2 keeps them per call, so parallel
+    channels do not mix their messages); older Apprise only says that it failed."""
+    logs = getattr(result, "logs", None)
+    if logs is None:
+        return "not delivered"
+    lines = [entry.message for entry in logs() if entry.level in ("WARNING", "ERROR", "CRITICAL")]
+    return " | ".join(lines)[-500:] or "not delivered"
 
 
 def with_timeouts(url: str, timeout: float) -> str:

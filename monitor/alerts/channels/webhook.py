@@ -7,8 +7,9 @@ POST body (UTF-8 JSON, see `monitor.alerts.render.payload` for the full document
      "languages", "sources", "headlines": [{"language", "title", "url", "source"}], "why", "score"}]}
 Headers: `Idempotency-Key: <id>` and, when the channel has a secret,
 `X-Monitor-Signature: sha256=<hex HMAC-SHA256 of the raw body keyed with the secret>`.
-2xx is success; 408, 425, 429 and 5xx, timeouts and connection errors are retried; other answers
-fail at once (the receiver rejects the request itself, so repeating it cannot help).
+2xx is success; 408, 425, 429 and 5xx, timeouts and connection errors are retried (not before a
+Retry-After given in seconds); other answers fail at once (the receiver rejects the request itself,
+so repeating it cannot help).
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ USER_AGENT = "news-monitor-webhook/1"
 
 def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as delta-seconds; the HTTP-date form is ignored (it needs a clock, and is rare)."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return float(value.strip())
 
 
 @register_channel("webhook")
@@ -54,7 +62,8 @@ class WebhookChannel:
         answer = f"HTTP {status} {response.text[:200]}".strip()
         if 200 <= status < 300:
             return DeliveryResult(self.name, alert.message_id, answer)
-        raise DeliveryError(self.name, answer, retryable=status in _RETRYABLE or status >= 500)
+        raise DeliveryError(self.name, answer, retryable=status in _RETRYABLE or status >= 500,
+                            retry_after=retry_after_seconds(response.headers.get("Retry-After")))
 
     def close(self) -> None:
         self._client.close()
