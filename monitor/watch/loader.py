@@ -167,8 +167,7 @@ def _schema_error(error: Any, file: str, text: str) -> ConfigError:
     loc = tuple(error["loc"])
     message = error["msg"]
     if error["type"] == "extra_forbidden":
-        known = list(WatchlistSpec.model_fields) if len(loc) == 1 else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
+        close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc[:-1]), n=1)
         message = "unknown key (a typo?)" + (f"; did you mean {close[0]!r}?" if close else "")
     return ConfigError(message, file=file, key=dotted(loc), line=locate_key(text, loc))
 
@@ -269,3 +268,18 @@ class WatchlistSet:
             else:
                 owner[name] = path
         return found
+
+
+def _known_keys(parent: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at `parent` (e.g. ("delivery",)), for "did you mean" suggestions."""
+    model: Any = WatchlistSpec
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return []
+    return list(model.model_fields)

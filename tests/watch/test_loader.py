@@ -129,3 +129,19 @@ def test_broken_file_at_start_is_skipped_until_fixed(tmp_path: Path) -> None:
     assert wset.current() == [] and wset.errors[0].key == "channels[0]"
     path.write_text('terms = ["x"]\nchannels = ["ops-email"]\n', encoding="utf-8")
     assert wset.reload_if_changed() == [] and [w.name for w in wset.current()] == ["w"]
+
+
+def test_typo_in_a_nested_table_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    write(tmp_path, "w.toml",
+          'terms = ["x"]\n[delivery]\nmdoe = "digest"\n[[weighted]]\nterm = "y"\nwieght = 2\n')
+    _, errors = load_watchlists(tmp_path, channels=None)
+    found = {e.key: (e.line, str(e)) for e in errors}
+    assert found["delivery.mdoe"][0] == 3 and "did you mean 'mode'" in found["delivery.mdoe"][1]
+    assert found["weighted[0].wieght"][0] == 6 and "did you mean 'weight'" in found["weighted[0].wieght"][1]
+
+
+def test_public_surface() -> None:
+    import monitor.watch
+
+    assert sorted(monitor.watch.__all__) == ["Watchlist", "WatchlistSet", "load_watchlists", "match_article",
+                                             "match_story"]

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from monitor.errors import QueryError
+from monitor.watch.document import Document
 from monitor.watch.normalize import arabic_stems, arabic_term_key, normalize, terms_of, tokenize
+from monitor.watch.query import literal_seq
+from monitor.watch.query.compiler import SeqMatcher
 
 
 @pytest.mark.parametrize(("raw", "folded"), [
@@ -65,3 +71,30 @@ def test_arabic_clitic_stems() -> None:
 def test_terms_of_query_words() -> None:
     assert terms_of("Mustafa BALI") == ["mustafa", "bali"]
     assert terms_of("—") == []
+
+
+SCRIPTS = st.text(alphabet=st.sampled_from(
+    list("abcé É-'’.,;:!? \n\t0123") + list("دَاعِشٌأإآٱىةؤئـ،") + list("बघौज़क़ािीुूेैोौं्।")
+    + list("北京の서울") + ["\u0301", "\u200c", "\u093c", "\ufb01", "ß", "İ"]), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCRIPTS)
+def test_tokens_are_normalised_spans_of_the_text(text: str) -> None:
+    for token in tokenize(text):
+        assert 0 <= token.start < token.end <= len(text)
+        assert token.norm == normalize(text[token.start:token.end])
+        assert token.norm.strip() == token.norm and token.norm
+
+
+@settings(max_examples=300, deadline=None)
+@given(SCRIPTS)
+def test_a_text_always_contains_its_own_words(text: str) -> None:
+    doc = Document("", text)
+    for token in tokenize(text)[:5]:
+        word = text[token.start:token.end]
+        try:
+            matcher = SeqMatcher(literal_seq(word))
+        except QueryError:  # a lone mark or symbol with no letters is not a term
+            continue
+        assert matcher.test(doc), word
