@@ -28,6 +28,10 @@ from monitor.watch.query.compiler import SeqMatcher
     ("ज़मीन", "जमीन"),  # nukta (combining)
     ("\u095b", "ज"),  # precomposed ज़ (U+095B)
     ("\u0958", "क"),  # precomposed क़
+    ("आँख", "आंख"),  # chandrabindu and anusvara spellings
+    ("क्\u200dष", "क्ष"),  # joiners are invisible spelling hints
+    ("می\u200cخواهم", "ميخواهم"),
+    ("co\u00adoperate", "cooperate"),  # soft hyphen
 ])
 def test_normalize_folds(raw: str, folded: str) -> None:
     assert normalize(raw) == folded
@@ -47,6 +51,7 @@ def test_devanagari_vowel_signs_are_kept() -> None:
     ("Москва, 5 марта", ["москва", "5", "марта"]),
     ("北京大学の学生", ["北", "京", "大", "学", "の", "学", "生"]),
     ("서울 시장", ["서", "울", "시", "장"]),
+    ("co\u00adoperate क्\u200dष", ["cooperate", "क्ष"]),  # soft hyphen and joiner inside a word
 ])
 def test_tokenize_keeps_marks_inside_words_and_splits_cjk(text: str, tokens: list[str]) -> None:
     assert [t.norm for t in tokenize(text)] == tokens
@@ -66,6 +71,7 @@ def test_arabic_clitic_stems() -> None:
     assert arabic_stems("في") == []  # never strip down to one letter
     assert arabic_term_key("الباغوز") == "باغوز"
     assert arabic_term_key("بالي") == "بالي"  # a single-letter clitic is not stripped from a query word
+    assert arabic_term_key("الله") == "الله"  # nor the article when less than three letters would remain
 
 
 def test_terms_of_query_words() -> None:
