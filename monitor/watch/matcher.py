@@ -105,6 +105,8 @@ def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match
         matched = True
         best = max(best, found[0])
         hits.extend(dataclasses.replace(h, article_id=article.id) for h in found[1][:5])
+        if len(hits) >= MAX_HITS:  # explained enough; spare the remaining articles (and embeddings)
+            break
     if not matched:
         return None
     return Match(story.id, watchlist.name, watchlist.channels, best, tuple(hits[:MAX_HITS]))
