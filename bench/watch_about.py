@@ -41,7 +41,14 @@ class E5:
 
 def load(path: Path, pairs: int, negatives: int) -> tuple[list[dict], list[str]]:
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
-    same = [r for r in rows if r["score"] <= 1.5 and r["title1"] and r["text2"]][:pairs]
+    candidates = [r for r in rows if r["score"] <= 1.5 and r["title1"] and r["text2"]]
+    by_languages: dict[tuple[str, str], list[dict]] = {}
+    for r in candidates:
+        by_languages.setdefault((r["lang1"], r["lang2"]), []).append(r)
+    same: list[dict] = []  # round robin over the language pairs, so cross-lingual pairs are in
+    for i in range(max(len(g) for g in by_languages.values())):
+        same += [g[i] for _, g in sorted(by_languages.items()) if i < len(g)]
+    same = same[:pairs]
     used = {r["id1"] for r in same} | {r["id2"] for r in same}
     others: list[str] = []
     seen: set[str] = set()

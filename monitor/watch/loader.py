@@ -37,7 +37,7 @@ def load_watchlists(directory: Path, *, channels: set[str] | None,
     loaded: list[Watchlist] = []
     errors: list[ConfigError] = []
     names: set[str] = set()
-    for path in sorted(directory.glob("*.toml")):
+    for path in _watchlist_files(directory):
         try:
             watchlist = load_watchlist_text(path, path.read_text(encoding="utf-8"),
                                             channels=channels, calibrator=calibrator)
@@ -54,6 +54,11 @@ def load_watchlists(directory: Path, *, channels: set[str] | None,
         names.add(watchlist.name)
         loaded.append(watchlist)
     return loaded, errors
+
+
+def _watchlist_files(directory: Path) -> list[Path]:
+    """`*.toml` files, sorted; hidden ones (editor locks and temporary files) are not watchlists."""
+    return sorted(p for p in directory.glob("*.toml") if not p.name.startswith("."))
 
 
 @dataclass
@@ -98,7 +103,7 @@ class WatchlistSet:
 
     def reload_if_changed(self) -> list[ConfigError]:
         """Reload the files that changed, drop deleted ones; returns the errors of the reloaded files."""
-        paths = set(self.directory.glob("*.toml")) if self.directory.is_dir() else set()
+        paths = set(_watchlist_files(self.directory)) if self.directory.is_dir() else set()
         for path in set(self._files) - paths:
             log.info("watchlist removed file=%s", path)
             del self._files[path]

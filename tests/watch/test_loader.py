@@ -145,3 +145,11 @@ def test_public_surface() -> None:
 
     assert sorted(monitor.watch.__all__) == ["Watchlist", "WatchlistSet", "load_watchlists", "match_article",
                                              "match_story"]
+
+
+def test_hidden_files_are_not_watchlists(tmp_path: Path) -> None:
+    write(tmp_path, ".#w.toml", "not toml at all [")
+    write(tmp_path, "w.toml", 'terms = ["x"]\n')
+    watchlists, errors = load_watchlists(tmp_path, channels=None)
+    assert [w.name for w in watchlists] == ["w"] and errors == []
+    assert [w.name for w in WatchlistSet(tmp_path, None, None, FakeClock()).current()] == ["w"]
