@@ -21,7 +21,9 @@ import numpy as np
 from monitor.watch.about import AboutCalibrator, about_score
 from monitor.watch.spec import DEFAULT_ABOUT_THRESHOLD
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent.parent / "shared/eval/semeval2022/pairs.dev.jsonl"
+# The repository sits at X/main or X/wt/NAME; the shared data at X/shared.
+DEFAULT_DATA = next((p / "shared/eval/semeval2022/pairs.dev.jsonl" for p in Path(__file__).resolve().parents
+                     if (p / "shared/eval").is_dir()), Path("shared/eval/semeval2022/pairs.dev.jsonl"))
 LEAD = 400
 
 

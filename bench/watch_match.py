@@ -23,7 +23,9 @@ from monitor.watch import load_watchlists
 from monitor.watch.matcher import ArticleCache, match_article
 from monitor.watch.normalize import tokenize
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent.parent / "shared/eval/semeval2022/pairs.dev.jsonl"
+# The repository sits at X/main or X/wt/NAME; the shared data at X/shared.
+DEFAULT_DATA = next((p / "shared/eval/semeval2022/pairs.dev.jsonl" for p in Path(__file__).resolve().parents
+                     if (p / "shared/eval").is_dir()), Path("shared/eval/semeval2022/pairs.dev.jsonl"))
 
 
 def read_articles(path: Path, limit: int) -> list[StoryArticle]:
