@@ -21,6 +21,8 @@ from monitor.retention import run_retention
 from monitor.web.server import start_web_server
 
 log = logging.getLogger(__name__)
+# A tick skipped because the previous one still runs is normal with coalescing; not worth a warning.
+logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
 
 class Daemon:
