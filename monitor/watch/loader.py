@@ -91,6 +91,12 @@ class WatchlistSet:
         """The problems of every file as it is now (a fixed file's errors go away)."""
         return [e for state in self._files.values() for e in state.errors]
 
+    def status(self) -> list[dict[str, object]]:
+        """Per file: the watchlist in force, when it was loaded, and its current errors (status pages)."""
+        return [{"file": str(path), "name": state.watchlist.name if state.watchlist else None,
+                 "loaded_at": state.loaded_at, "errors": [str(e) for e in state.errors]}
+                for path, state in sorted(self._files.items())]
+
     def current(self) -> list[Watchlist]:
         out: list[Watchlist] = []
         names: set[str] = set()

@@ -101,7 +101,9 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) -> None:
     path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
     write(tmp_path, "other.toml", 'terms = ["x"]\n')
-    wset = WatchlistSet(tmp_path, CHANNELS, None, FakeClock())
+    clock = FakeClock()
+    start = clock.now()
+    wset = WatchlistSet(tmp_path, CHANNELS, None, clock)
     assert wset.errors == [] and {w.name for w in wset.current()} == {"w", "other"}
     assert wset.reload_if_changed() == []
 
@@ -112,8 +114,13 @@ def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) 
     assert match_story([kept], story("fighting at Baghouz"))  # still the old terms
     assert wset.errors == errors
 
+    [status] = [s for s in wset.status() if s["name"] == "w"]
+    assert status["loaded_at"] == start and "query" in str(status["errors"])
+
+    clock.advance(60)
     path.write_text('channels = ["team-chat"]\nquery = "Hajin"\n', encoding="utf-8")
     assert wset.reload_if_changed() == []
+    assert [s["loaded_at"] for s in wset.status() if s["name"] == "w"] == [clock.now()]
     assert wset.errors == []
     [new] = [w for w in wset.current() if w.name == "w"]
     assert match_story([new], story("fighting at Hajin")) and not match_story([new], story("Baghouz"))
