@@ -120,7 +120,8 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
                 report += DeliveryReport(deferred=1)
                 continue
             story = outbox.load_story(conn, row.story_id)
-        report += _attempt(run, name, channel, [row], lambda r=row, s=story: _render_alert(run, r, s))
+        report += _attempt(run, name, channel, [row], [story],
+                           lambda r=row, s=story: _render_alert(run, r, s))
         if report.retrying:
             break  # the channel is in trouble: keep the order, try again after the backoff
     return report
@@ -161,7 +162,7 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
             else:
                 ready.append((rows, [outbox.load_story(conn, r.story_id) for r in rows]))
     for index, (rows, stories) in enumerate(ready):
-        report += _attempt(run, name, channel, rows,
+        report += _attempt(run, name, channel, rows, stories,
                            lambda r=rows, s=stories: _render_digest(run, name, r, s))
         if report.retrying:
             with run.engine.begin() as conn:  # not tried: back to the queue as they were
@@ -170,9 +171,13 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     return report
 
 
-def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
+def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow], stories: Sequence[Any],
              build: Callable[[], RenderedAlert]) -> DeliveryReport:
-    """Render and send one message for `rows`, then record the outcome on all of them."""
+    """Render and send one message for `rows`, then record the outcome on all of them.
+
+    A sent row keeps the languages and outlets the message showed: later updates report what is new
+    since then, not since planning.
+    """
     ids = [r.id for r in rows]
     try:
         alert = build()
@@ -183,8 +188,10 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
         log.exception("alert could not be rendered or sent channel=%s outbox_ids=%s", name, ids)
         error, retryable, hint = f"{type(exc).__name__}: {exc}", True, None
     else:
+        shown = {r.id: {**r.payload, "languages": list(s.languages), "sources": list(s.sources)}
+                 for r, s in zip(rows, stories, strict=True) if s is not None}
         with run.engine.begin() as conn:
-            outbox.mark_sent(conn, ids, run.owner, run.now)
+            outbox.mark_sent(conn, ids, run.owner, run.now, payloads=shown)
         log.info("alert sent channel=%s message_id=%s outbox_ids=%s", name, alert.message_id, ids)
         return DeliveryReport(sent=1, answers=(answer,))
     attempts = max(r.attempts for r in rows) + 1

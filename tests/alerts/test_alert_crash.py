@@ -23,7 +23,7 @@ from tests.alerts.helpers import SECRET, email_settings, plan, rows, run, webhoo
 from tests.alerts.servers import SmtpServer, WebhookReceiver, valid_signature
 
 ROOT = Path(__file__).resolve().parents[2]
-STORIES = 150
+STORIES = 200
 KILLS = 20
 
 
@@ -44,8 +44,8 @@ def test_sigkill_during_delivery_loses_nothing_and_resends_keep_their_ids(
     clock = FakeClock(now)
     story_ids = [add_story(engine, f"Story {n}", first_seen=now) for n in range(STORIES)]
     plan(engine, clock, story_ids, channels=("mail", "hook"))
-    smtp.recorder.delay = webhook.delay = 0.01  # slow enough that kills land mid-delivery
-    chance = random.Random(2026)
+    smtp.recorder.delay = webhook.delay = 0.02  # slow enough that kills land mid-delivery
+    chance, mid_delivery = random.Random(2026), 0
     for _ in range(KILLS):
         process = start_loop(engine, smtp, webhook)
         try:
@@ -54,8 +54,9 @@ def test_sigkill_during_delivery_loses_nothing_and_resends_keep_their_ids(
             process.send_signal(signal.SIGKILL)
         process.wait()
         assert process.returncode == -signal.SIGKILL  # it was still running: killed, not crashed
-    sent_before_restart = len({r.id for r in rows(engine) if r.state == "sent"})
-    assert 0 < sent_before_restart < 2 * STORIES  # the kills really interrupted the delivery
+        mid_delivery += any(r.state != "sent" for r in rows(engine))
+    assert mid_delivery >= KILLS // 2  # most kills interrupted a delivery in progress
+    assert any(r.state == "sent" for r in rows(engine))
     # Restart (in process, an hour on, so every lease has expired) and finish.
     channels = build_channels({"mail": email_settings(smtp), "hook": webhook_settings(webhook)})
     clock.advance(3600)
