@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -40,20 +41,21 @@ def _predict(path: Path) -> tuple[str, str, str | None]:
     return page_id, article.text, article.language
 
 
-def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int, int, int]:
-    """Write predictions; returns (pages, pages with no text, pages whose language was right)."""
+def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int, int, int, float]:
+    """Write predictions; returns (pages, pages with no text, pages whose language was right, seconds)."""
     truth = [json.loads(line) for line in (dataset_dir / "ground_truth.jsonl").read_text().splitlines()
              if line.strip()]
     langs = {row["id"]: row.get("lang") for row in truth}
     paths = [dataset_dir / "html" / f"{row['id']}.html.gz" for row in truth]
     out_dir.mkdir(parents=True, exist_ok=True)
     empty = right_lang = 0
+    started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for page_id, text, language in pool.map(_predict, paths, chunksize=4):
             (out_dir / f"{page_id}.txt").write_text(text, encoding="utf-8")
             empty += not text
             right_lang += language == langs[page_id]
-    return len(paths), empty, right_lang
+    return len(paths), empty, right_lang, time.perf_counter() - started
 
 
 def score(scorer: Path, dataset_dir: Path, pred_dir: Path, extra: list[str]) -> None:
@@ -81,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.dataset or DATASETS:
             pred_dir = (args.keep or Path(tmp)) / name
-            pages, empty, right_lang = predict_dataset(root / name, pred_dir, args.workers)
+            pages, empty, right_lang, seconds = predict_dataset(root / name, pred_dir, args.workers)
             print(f"\n## {name}: {pages} pages, {empty} with no text extracted, "
-                  f"language right on {right_lang}/{pages}", flush=True)
+                  f"language right on {right_lang}/{pages}; {seconds:.1f} s wall with {args.workers} "
+                  f"worker(s), {1000 * seconds * args.workers / pages:.0f} ms/page", flush=True)
             score(scorer, root / name, pred_dir, [])
             score(scorer, root / name, pred_dir, ["--tokenizer", "unicode"])
             if name == "daniel":

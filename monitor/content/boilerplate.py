@@ -7,9 +7,9 @@ Works on lines (trafilatura puts one paragraph per line). Four kinds of line are
 - calls to action: short lines inviting to share, follow, subscribe or translate the page;
 - correction/complaint footers ("if you think the article contains wrong information ... send a
   correction"), recognised by their "if you think/believe" + "correction/error/complaint" shape;
-- "see also" headings. Such a heading starts a list of links to other articles, so when it sits in
-  the second half of the text, or a few short lines (headlines, teasers) follow it, everything after
-  it is cut; otherwise only the heading goes.
+- "see also" headings. Such a heading starts a list of links to other articles, so when only short
+  lines (headlines, teasers) follow it, or it sits in the last fifth of the text, everything after it
+  is cut; otherwise (an inline "Read more" between paragraphs) only the heading goes.
 
 The phrase lists are short and multilingual on purpose: they name kinds of furniture, not pages.
 Lines longer than `MAX_FURNITURE_CHARS` are never dropped, so article sentences that merely mention
@@ -22,11 +22,13 @@ import re
 
 MAX_FURNITURE_CHARS = 160
 MAX_CALL_TO_ACTION_CHARS = 80
-MAX_LINK_LIST_LINES = 8
+LATE_HEADING_SHARE = 0.8
 _I = re.IGNORECASE
 
 # "+A A-", "A+ A A-", "A A A": font-size toggles.
 _FONT_WIDGET = re.compile(r"^(?:\s*[+\-−–]?\s*[AaАа]\s*[+\-−–]?\s*){1,4}$")
+_SIGNS = re.compile(r"[+\-−–]")
+_LETTER_A = re.compile(r"[AaАа]")
 # Markup that leaked as text: attribute assignments or a dangling tag end.
 _MARKUP = re.compile(
     r"""(?:\b(?:rel|type|href|src|class|style|media|id)\s*=\s*['"]|^['"]?\s*/?>\s*$|/>\s*$)""", _I
@@ -48,9 +50,10 @@ _SEE_ALSO = re.compile(
     _I,
 )
 _CALL_TO_ACTION = re.compile(
-    r"^\W*(?:share (?:this|on|via)|share:|follow us|subscribe (?:to|now)|sign up for|like us on|"
+    r"^\W*(?:share (?:this|on|via)|share:|follow us|subscribe now|like us on|"
+    r"(?:subscribe|sign up)\b.{0,40}\b(?:newsletter|bulletins?|alerts|updates)|"
     r"click to share|tweet this|translate\b|print this|email this|"
-    r"تابعنا|تابعونا|تابعوا|شاركوا? (?:المقال|الخبر|هذا|على|عبر)|اشترك (?:في|الآن)|ترجم الموقع|"
+    r"تابعنا|تابعونا|تابعوا|شاركوا? (?:المقال|الخبر|هذا|على|عبر)|اشترك (?:في|الآن|لتصلك|ليصلك)|ترجم الموقع|"
     r"हमें फॉलो करें|शेयर करें|"
     r"teilen\b|folgen sie uns|partager|suivez-nous|compartir|síguenos|udostępnij|obserwuj nas|"
     r"поделиться|подписывайтесь|分享到|κοινοποίηση)",
@@ -64,12 +67,17 @@ _CORRECTION_ASK = re.compile(r"(?:\b(?:send|report|let us know|contact us|tell u
                              r"schreiben sie|signalez|écrivez)\b|أرسل|قدم|راسلنا|تواصل)", _I)
 
 
+def _is_font_widget(line: str) -> bool:
+    # a lone "A" (a list label, a grade) is not a widget: it takes a +/- or two letters
+    return bool(_FONT_WIDGET.match(line)) and (bool(_SIGNS.search(line)) or len(_LETTER_A.findall(line)) >= 2)
+
+
 def is_furniture(line: str) -> bool:
     """True for a line that is page furniture rather than article text."""
     stripped = line.strip()
     if not stripped:
         return False
-    if _SEPARATOR.match(stripped) or _FONT_WIDGET.match(stripped):
+    if _SEPARATOR.match(stripped) or _is_font_widget(stripped):
         return True
     if len(stripped) > MAX_FURNITURE_CHARS:
         return False
@@ -85,12 +93,12 @@ def is_see_also(line: str) -> bool:
 
 
 def _starts_a_link_list(lines: list[str], index: int, total: int) -> bool:
-    """A see-also heading at `index` heads the page's tail: late in the text, or a few short lines
-    (headlines, teasers) follow it and they are less text than what came before."""
+    """A see-also heading at `index` heads the page's tail when only short lines (headlines, teasers)
+    follow it, less text than came before; or when it sits in the last fifth of the text."""
     before = sum(len(line) for line in lines[:index])
     rest = [line for line in lines[index + 1:] if line.strip()]
-    short_list = len(rest) <= MAX_LINK_LIST_LINES and all(len(line) <= MAX_FURNITURE_CHARS for line in rest)
-    return before >= total / 2 or (short_list and sum(len(line) for line in rest) < before)
+    only_short = all(len(line) <= MAX_FURNITURE_CHARS for line in rest)
+    return (only_short and sum(len(line) for line in rest) < before) or before >= total * LATE_HEADING_SHARE
 
 
 def strip_boilerplate(text: str) -> str:

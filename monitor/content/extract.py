@@ -59,7 +59,8 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
         reason = f"main text too short ({len(text)} < {settings.min_text_chars} chars)"
         raise ExtractionError(page.url, reason)
     title = found.title or fallback_title
-    published = published or metadata.date_only(found.date) or fallback_published
+    # a time the markup declares, else the feed's (a full time), else a date trafilatura found elsewhere
+    published = published or fallback_published or metadata.date_only(found.date)
     return Article(
         url=page.url,
         canonical_url=canonical,

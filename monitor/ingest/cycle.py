@@ -2,8 +2,8 @@
 
 Feeds are grouped by host into lanes (at most `per_host_limit` lanes per host), and lanes share
 a global concurrency limit: a slow host only ever occupies its own lanes, never the whole cycle.
-Each request runs under the fetcher's total deadline. Outcomes are written in small batches from a
-worker thread so the event loop keeps serving the other feeds. A failing feed is recorded and
+Each request runs under the fetcher's total deadline. Outcomes are written in batches (one transaction
+each) from a worker thread so the event loop keeps serving the other feeds. A failing feed is recorded and
 skipped; nothing a single feed does can stop the cycle.
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from monitor.clock import Clock
 from monitor.ingest.parse import ParsedFeed, parse_feed
@@ -91,8 +91,10 @@ async def poll_due(ctx: PollContext) -> PollReport:
     flushing = asyncio.Lock()
 
     async def flush(force: bool) -> None:
+        if flushing.locked() and not force:
+            return  # a write is under way; lanes keep polling instead of queueing behind it
         async with flushing:
-            if buffer and (force or len(buffer) >= _FLUSH_EVERY):
+            while buffer and (force or len(buffer) >= _FLUSH_EVERY):
                 batch = buffer[:]
                 buffer.clear()
                 outcomes.extend(await asyncio.to_thread(_store, ctx, batch, now))
@@ -151,18 +153,19 @@ def _charset(headers: tuple[tuple[str, str], ...]) -> str | None:
 
 
 def _store(ctx: PollContext, batch: list[_Polled], now: datetime) -> list[FeedOutcome]:
-    """Runs in a worker thread: one short transaction per feed, so one bad row spoils nothing."""
+    """Runs in a worker thread: the batch in one transaction; should that fail, feed by feed so one
+    bad row spoils nothing."""
+    try:
+        with ctx.engine.begin() as conn:
+            return [_store_one(ctx, conn, polled, now) for polled in batch]
+    except Exception:
+        log.exception("batch write failed; retrying feed by feed")
     outcomes = []
     for polled in batch:
         feed = polled.feed
         try:
             with ctx.engine.begin() as conn:
-                entries = polled.parsed.entries if polled.parsed and polled.parsed.is_feed else ()
-                inserted = insert_new_entries(conn, feed.id, entries, now) if entries else []
-                update = plan_update(feed, polled.result, polled.parsed, new_entries=len(inserted),
-                                     now=now, settings=ctx.settings, rng=ctx.rng)
-                record_poll(conn, feed.id, update, now)
-            outcomes.append(_outcome(feed, polled.result, update))
+                outcomes.append(_store_one(ctx, conn, polled, now))
         except Exception as exc:
             log.exception("cannot record poll feed_id=%s", feed.id)
             with ctx.engine.begin() as conn:
@@ -170,6 +173,16 @@ def _store(ctx: PollContext, batch: list[_Polled], now: datetime) -> list[FeedOu
             outcomes.append(FeedOutcome(feed.id, feed.name, feed.url, f"error: cannot store ({exc})",
                                         polled.result.status, error=f"cannot store: {exc}"))
     return outcomes
+
+
+def _store_one(ctx: PollContext, conn: Connection, polled: _Polled, now: datetime) -> FeedOutcome:
+    feed = polled.feed
+    entries = polled.parsed.entries if polled.parsed and polled.parsed.is_feed else ()
+    inserted = insert_new_entries(conn, feed.id, entries, now) if entries else []
+    update = plan_update(feed, polled.result, polled.parsed, new_entries=len(inserted),
+                         now=now, settings=ctx.settings, rng=ctx.rng)
+    record_poll(conn, feed.id, update, now)
+    return _outcome(feed, polled.result, update)
 
 
 def _outcome(feed: Feed, result: PollResult, update: FeedUpdate) -> FeedOutcome:

@@ -20,13 +20,15 @@ import httpx
 
 from monitor.clock import Clock, SystemClock
 from monitor.errors import BlockedAddressError, FetchError
-from monitor.net.address import AddressPolicy, GuardedBackend
+from monitor.net.address import AddressPolicy
 from monitor.net.decode import CappedBody, DecodeError
 from monitor.net.headers import retry_after_seconds
 from monitor.net.settings import HttpSettings
+from monitor.net.transport import PerOriginTransport
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
+_DRAIN_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,28 +52,6 @@ class HttpResponse:
         return None
 
 
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with the address guard as its network backend.
-
-    httpx does not expose `network_backend`, so the pool is rebuilt with the same options;
-    tests/net pin that a host resolving to a blocked address is refused before connecting.
-    """
-
-    def __init__(self, policy: AddressPolicy, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False, http1=True, http2=False)
-        import httpcore
-
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(policy),
-        )
-
-
 class HttpFetcher:
     def __init__(self, settings: HttpSettings, *, clock: Clock | None = None) -> None:
         self._settings = settings
@@ -79,12 +59,8 @@ class HttpFetcher:
         policy = AddressPolicy(
             allow_private=settings.allow_private_addresses, allowed_networks=settings.allowed_networks
         )
-        limits = httpx.Limits(
-            max_connections=settings.max_connections,
-            max_keepalive_connections=min(settings.max_connections, 50),
-        )
         self._client = httpx.AsyncClient(
-            transport=_GuardedTransport(policy, limits),
+            transport=PerOriginTransport(policy, per_origin=settings.per_host_limit),
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout, read=settings.read_timeout,
                 write=settings.write_timeout, pool=settings.pool_timeout,
@@ -154,6 +130,8 @@ class HttpFetcher:
     async def _read(self, url: str, response: httpx.Response, cap: int) -> HttpResponse:
         headers = MappingProxyType({k.lower(): v for k, v in response.headers.items()})
         status = response.status_code
+        if status >= 400 or status in REDIRECT_STATUSES or status == 304:
+            await _drain_small(response, headers)
         if status >= 400:
             phrase = response.reason_phrase or _phrase(status)
             raise FetchError(url, f"HTTP {status} {phrase}".strip(), status=status,
@@ -190,6 +168,21 @@ async def _read_capped(url: str, response: httpx.Response, headers: Mapping[str,
         if not body.add(chunk):
             raise FetchError(url, f"body exceeds {cap} bytes", status=response.status_code)
     return body.value()
+
+
+async def _drain_small(response: httpx.Response, headers: Mapping[str, str]) -> None:
+    """Read a short declared body we do not need, so the connection can be reused (keep-alive).
+
+    Anything long, unsized or failing is left unread: the connection is then simply closed.
+    """
+    declared = headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > _DRAIN_LIMIT:
+        return
+    try:
+        async for _ in response.aiter_raw():
+            pass
+    except httpx.HTTPError:
+        pass
 
 
 def _phrase(status: int) -> str:

@@ -18,6 +18,8 @@ from sqlalchemy import Connection, text
 # are unlikely to collide with them.
 ASSIGNMENT_LOCK_KEY = 0x6E6577736D6F6E01
 RETENTION_LOCK_KEY = 0x6E6577736D6F6E02
+MIGRATION_LOCK_KEY = 0x6E6577736D6F6E03
+FEED_SYNC_LOCK_KEY = 0x6E6577736D6F6E04
 
 
 def _is_postgres(conn: Connection) -> bool:
@@ -36,9 +38,33 @@ def assignment_lock(conn: Connection) -> Iterator[None]:
     The lock is released when that transaction commits or rolls back (it is transaction-scoped,
     so a crashed replica can never leave it held), not when the `with` block ends.
     """
-    if _is_postgres(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ASSIGNMENT_LOCK_KEY})
+    _xact_lock(conn, ASSIGNMENT_LOCK_KEY)
     yield
+
+
+@contextmanager
+def migration_lock(conn: Connection) -> Iterator[None]:
+    """Replicas starting together migrate one after the other (the later ones find nothing to do).
+
+    Without it, concurrent `CREATE TABLE`s on a fresh database fail in all but one replica.
+    """
+    _xact_lock(conn, MIGRATION_LOCK_KEY)
+    yield
+
+
+@contextmanager
+def feed_sync_lock(conn: Connection) -> Iterator[None]:
+    """Replicas starting together write the config's feed list one after the other.
+
+    Without it, two replicas inserting the same new feed names collide on the unique name.
+    """
+    _xact_lock(conn, FEED_SYNC_LOCK_KEY)
+    yield
+
+
+def _xact_lock(conn: Connection, key: int) -> None:
+    if _is_postgres(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def try_xact_lock(conn: Connection, key: int) -> bool:

@@ -87,9 +87,13 @@ def match_article(watchlist: Watchlist, article: StoryArticle, *, embedder: Embe
 
 def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match | None:
     articles = [a for a in story.articles if watchlist.accepts_source(a.source, a.tags, a.language)]
-    if len({a.source for a in articles if a.source}) < watchlist.min_sources:
+    if not articles:
         return None
-    if len({primary_language(a.language) for a in articles if a.language}) < watchlist.min_languages:
+    # counts only bind above 1: an article of unknown source or language still makes a story of one
+    if watchlist.min_sources > 1 and len({a.source for a in articles if a.source}) < watchlist.min_sources:
+        return None
+    languages = {primary_language(a.language) for a in articles if a.language}
+    if watchlist.min_languages > 1 and len(languages) < watchlist.min_languages:
         return None
     best = 0.0
     hits: list[Hit] = []

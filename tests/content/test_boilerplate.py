@@ -59,6 +59,8 @@ def test_article_sentences_about_sharing_or_errors_stay() -> None:
         "شارك آلاف المتظاهرين في مسيرة وسط العاصمة للمطالبة بالإفراج عن المعتقلين.",
         "Related talks between the two sides broke down last year over the border question.",
         "A - B tests were run on 200 users.",
+        "- Sign up for a Hulu ad-free account for $11.99 a month",
+        "A",
     ]
     for line in keep:
         assert not is_furniture(line), line
@@ -70,5 +72,12 @@ def test_generic_furniture_in_other_languages() -> None:
     for line in ("Share this:", "Lesen Sie auch", "Читайте также:", "यह भी पढ़ें", "Zobacz też", "相关阅读"):
         assert is_furniture(line) or is_see_also(line), line
     for line in ("Folgen Sie uns auf Twitter", "Suivez-nous sur Facebook", "12 bloggers like this:",
-                 "A+ A A-"):
+                 "A+ A A-", "Subscribe to the Morning Review newsletter", "اشترك لتصلك أهم الأخبار",
+                 "--- | --- | ---"):
         assert is_furniture(line), line
+
+
+def test_see_also_between_long_paragraphs_keeps_the_article() -> None:
+    long_paragraphs = [line * 3 for line in BODY_EN]
+    text = "\n".join([*long_paragraphs[:3], "Read more", *long_paragraphs[3:]])
+    assert strip_boilerplate(text) == "\n".join(long_paragraphs)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.content.canonical import canonicalize_url, resolve_canonical, same_site
 
@@ -53,3 +55,26 @@ def test_same_site() -> None:
     assert same_site("https://www.bbc.co.uk/x", "https://bbc.co.uk/y")
     assert not same_site("https://bbc.co.uk/x", "https://cnn.co.uk/y")
     assert same_site("http://127.0.0.1:8000/a", "http://127.0.0.1:9000/b")
+
+
+_PART = st.text(alphabet="abcXYZ019-_.~%", min_size=1, max_size=8)
+
+
+@given(
+    scheme=st.sampled_from(["http", "HTTP", "https", "HttpS"]),
+    host=st.lists(st.text(alphabet="abcdeXYZ0", min_size=1, max_size=6), min_size=2, max_size=3),
+    port=st.sampled_from(["", ":80", ":443", ":8080"]),
+    path=st.lists(_PART, max_size=3),
+    query=st.lists(st.tuples(st.sampled_from(["utm_source", "id", "Ref", "page", "fbclid", "q"]), _PART),
+                   max_size=4),
+    fragment=st.sampled_from(["", "#top", "#"]),
+)
+def test_canonicalize_is_idempotent_and_drops_tracking(scheme: str, host: list[str], port: str,
+                                                       path: list[str], query: list[tuple[str, str]],
+                                                       fragment: str) -> None:
+    qs = "&".join(f"{k}={v}" for k, v in query)
+    url = f"{scheme}://{'.'.join(host)}{port}/{'/'.join(path)}{'?' + qs if qs else ''}{fragment}"
+    once = canonicalize_url(url)
+    assert canonicalize_url(once) == once
+    assert "#" not in once and "utm_source" not in once and "fbclid" not in once
+    assert once.startswith(("http://", "https://")) and once.split("/")[2] == once.split("/")[2].lower()

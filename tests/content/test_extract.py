@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -144,3 +145,21 @@ def test_no_state_leaks_between_calls() -> None:
     settings = ContentSettings(deduplicate=True)
     texts = {extract_article(page(html()), settings=settings).text for _ in range(4)}
     assert len(texts) == 1 and PARAGRAPHS[-1] in texts.pop()
+
+
+def test_recall_pass_rescues_a_page_where_precision_keeps_only_a_teaser() -> None:
+    # a DAniEL benchmark page (newsland.ru): precision mode keeps a 250-character teaser of another story
+    body = gzip.decompress((PAGES / "daniel_newsland_ru.html.gz").read_bytes())
+    story = "Исследователи лаборатории используют костюм главным образом"
+    default = extract_article(page(body, url="https://newsland.ru/news/detail/id/123"))
+    assert story in default.text and default.language == "ru"
+    no_rescue = ContentSettings(recall_rescue_below_chars=0, min_text_chars=0)
+    assert story not in extract_article(page(body), settings=no_rescue).text
+
+
+def test_a_date_found_only_in_the_url_is_a_last_resort() -> None:
+    bare = html().replace(b"<head>", b"<head><title>Budget approved</title>")
+    url = "https://example.com/2019/02/12/budget-approved.html"
+    feed_time = datetime(2019, 2, 12, 17, 45, tzinfo=UTC)
+    assert extract_article(page(bare, url=url), fallback_published=feed_time).published == feed_time
+    assert extract_article(page(bare, url=url)).published == datetime(2019, 2, 12, tzinfo=UTC)

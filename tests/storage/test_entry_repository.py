@@ -1,16 +1,26 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
+
+from sqlalchemy import Engine
 
 from monitor.ingest.parse import entry_key
 from monitor.ingest.settings import FeedSpec
 from monitor.models import Entry
+from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.entries import insert_new_entries, mark_entry_done, mark_entry_failed, pending_entries
 from monitor.storage.feeds import get_feed, sync_feeds
-from tests.faults.harness import make_engine
+from tests.storage.repo_dbs import repo_db_url
+
+__all__ = ["repo_db_url"]
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_db_engine(url)
+    migrate(engine)
+    return engine
 
 
 def entry(n: int) -> Entry:
@@ -18,8 +28,8 @@ def entry(n: int) -> Entry:
                  guid=f"g{n}", published=NOW)
 
 
-def test_only_unseen_entries_are_stored_and_queued(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path)
+def test_only_unseen_entries_are_stored_and_queued(repo_db_url: str) -> None:
+    engine = make_engine(repo_db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [FeedSpec(name="wire", url="https://x.example/feed", tags=("en", "wire"))], NOW)
         feed = get_feed(conn, name="wire")

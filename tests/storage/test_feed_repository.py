@@ -8,8 +8,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from monitor.ingest.settings import FeedSpec
 from monitor.models import FeedUpdate
+from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import (
     REMOVED_FROM_CONFIG,
     add_feed,
@@ -19,9 +22,17 @@ from monitor.storage.feeds import (
     record_poll,
     sync_feeds,
 )
-from tests.faults.harness import make_engine
+from tests.storage.repo_dbs import repo_db_url
+
+__all__ = ["repo_db_url"]
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_db_engine(url)
+    migrate(engine)
+    return engine
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -29,8 +40,8 @@ def spec(name: str, url: str, **kw: object) -> FeedSpec:
     return FeedSpec.model_validate({"name": name, "url": url, **kw})
 
 
-def test_sync_adds_updates_and_disables_removed(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path)
+def test_sync_adds_updates_and_disables_removed(repo_db_url: str) -> None:
+    engine = make_engine(repo_db_url)
     with engine.begin() as conn:
         both = [spec("a", "https://a.example/feed"), spec("b", "https://b.example/rss")]
         report = sync_feeds(conn, both, NOW)
@@ -49,8 +60,8 @@ def test_sync_adds_updates_and_disables_removed(tmp_path: Path) -> None:
         assert b is not None and b.enabled and b.disabled_reason is None
 
 
-def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path)
+def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(repo_db_url: str) -> None:
+    engine = make_engine(repo_db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [spec("a", "https://a.example/old")], NOW)
         feed = get_feed(conn, name="a")
@@ -67,8 +78,8 @@ def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(tmp_path: 
         assert edited is not None and edited.url == "https://a.example/edited" and edited.etag is None
 
 
-def test_record_poll_counts_errors_and_success_resets(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path)
+def test_record_poll_counts_errors_and_success_resets(repo_db_url: str) -> None:
+    engine = make_engine(repo_db_url)
     later = NOW + timedelta(minutes=30)
     with engine.begin() as conn:
         sync_feeds(conn, [spec("a", "https://a.example/feed")], NOW)
@@ -91,8 +102,8 @@ def test_record_poll_counts_errors_and_success_resets(tmp_path: Path) -> None:
         assert gone is not None and not gone.enabled and gone.disabled_reason == "gone"
 
 
-def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path)
+def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(repo_db_url: str) -> None:
+    engine = make_engine(repo_db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(3)], NOW)
         first = claim_due_feeds(conn, now=NOW, owner="p1", limit=2, lease_seconds=60)
@@ -123,12 +134,11 @@ print(json.dumps(got))
 """
 
 
-def test_several_processes_never_claim_the_same_feed(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path)
+def test_several_processes_never_claim_the_same_feed(repo_db_url: str) -> None:
+    engine = make_engine(repo_db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(90)], NOW)
-    url = f"sqlite:///{tmp_path / 'monitor.db'}"
-    procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, url, f"p{i}"], stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, repo_db_url, f"p{i}"], stdout=subprocess.PIPE,
                               cwd=ROOT, env={"PYTHONPATH": str(ROOT)}) for i in range(4)]
     claimed = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
     every = [feed_id for ids in claimed for feed_id in ids]

@@ -67,3 +67,19 @@ def is_positive(node: Node) -> bool:
     if isinstance(node, Or):
         return all(is_positive(c) for c in node.children)
     return not isinstance(node, Not)
+
+
+def describe(node: Node) -> str:
+    """The tree in a fully parenthesised form of normalised words, to show how a query is read."""
+    if isinstance(node, Seq):
+        words = " ".join(p.word + ("*" if p.prefix else "") for p in node.patterns)
+        text = f'"{words}"' if len(node.patterns) > 1 else words
+        return f"{node.field}:{text}" if node.field else text
+    if isinstance(node, Regex):
+        return f"{node.field}:{node.label}" if node.field else node.label
+    if isinstance(node, Near):
+        return f"({describe(node.left)} NEAR/{node.distance} {describe(node.right)})"
+    if isinstance(node, Not):
+        return f"NOT {describe(node.child)}"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(describe(c) for c in node.children) + ")"
