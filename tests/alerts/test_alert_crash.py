@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -27,13 +28,25 @@ STORIES = 200
 KILLS = 20
 
 
-def start_loop(engine: Engine, smtp: SmtpServer, webhook: WebhookReceiver) -> subprocess.Popen[str]:
+def start_parent(engine: Engine, smtp: SmtpServer, webhook: WebhookReceiver) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.alerts.delivery_loop", str(engine.url), str(smtp.port), webhook.url],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
-    return process
+    url = engine.url.render_as_string(hide_password=False)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.alerts.delivery_loop", url, str(smtp.port), webhook.url],
+        cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True)
+
+
+def kill_a_sender(parent: subprocess.Popen[str], after: float) -> str:
+    """Start a sender, SIGKILL it `after` seconds into its delivery; returns how it ended."""
+    assert parent.stdin is not None and parent.stdout is not None
+    parent.stdin.write("start\n")
+    parent.stdin.flush()
+    ready, pid = parent.stdout.readline().split()
+    assert ready == "ready"
+    time.sleep(after)  # a random point of the delivery, not a wait for a retry
+    os.kill(int(pid), signal.SIGKILL)
+    return parent.stdout.readline().strip()
 
 
 @pytest.mark.slow
@@ -46,18 +59,18 @@ def test_sigkill_during_delivery_loses_nothing_and_resends_keep_their_ids(
     plan(engine, clock, story_ids, channels=("mail", "hook"))
     smtp.recorder.delay = webhook.delay = 0.02  # slow enough that kills land mid-delivery
     chance, mid_delivery = random.Random(2026), 0
-    for _ in range(KILLS):
-        process = start_loop(engine, smtp, webhook)
-        try:
-            process.wait(timeout=chance.uniform(0.05, 0.3))
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert process.returncode == -signal.SIGKILL  # it was still running: killed, not crashed
-        mid_delivery += any(r.state != "sent" for r in rows(engine))
+    parent = start_parent(engine, smtp, webhook)
+    try:
+        for _ in range(KILLS):
+            assert kill_a_sender(parent, chance.uniform(0.05, 0.3)) == f"exit {signal.SIGKILL.value}"
+            mid_delivery += any(r.state != "sent" for r in rows(engine))
+    finally:
+        parent.kill()
+        parent.wait()
     assert mid_delivery >= KILLS // 2  # most kills interrupted a delivery in progress
     assert any(r.state == "sent" for r in rows(engine))
-    # Restart (in process, an hour on, so every lease has expired) and finish.
+    # Restart (in process, an hour on, so every lease has expired) and finish, at full speed.
+    smtp.recorder.delay = webhook.delay = 0
     channels = build_channels({"mail": email_settings(smtp), "hook": webhook_settings(webhook)})
     clock.advance(3600)
     while run(engine, channels, clock, settings=DeliverySettings(batch_size=500)).sent:
