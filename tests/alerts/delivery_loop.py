@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from monitor.alerts import DeliverySettings, WatchlistDelivery, build_channels, deliver_due
+from monitor.alerts import DeliverySettings, Renderer, WatchlistDelivery, build_channels, deliver_due
 from monitor.alerts.settings import EmailChannelSettings, WebhookChannelSettings
 from monitor.clock import SystemClock
 from monitor.storage.db import create_db_engine
@@ -20,7 +20,7 @@ from monitor.storage.db import create_db_engine
 SECRET = "s3cret-key"
 
 
-def deliver_forever(db_url: str, smtp_port: int, webhook_url: str) -> None:
+def deliver_forever(db_url: str, smtp_port: int, webhook_url: str, renderer: Renderer) -> None:
     engine = create_db_engine(db_url)  # opened in the sender, never shared across fork
     channels = build_channels({
         "mail": EmailChannelSettings(host="127.0.0.1", port=smtp_port, security="none",
@@ -32,10 +32,13 @@ def deliver_forever(db_url: str, smtp_port: int, webhook_url: str) -> None:
     print(f"ready {os.getpid()}", flush=True)
     while True:
         deliver_due(engine, channels, now=clock.now(), settings=settings, owner=owner,
-                    watchlists={"energy": WatchlistDelivery()})
+                    watchlists={"energy": WatchlistDelivery()}, renderer=renderer)
 
 
 def main(db_url: str, smtp_port: str, webhook_url: str) -> None:
+    renderer = Renderer()  # templates compiled once, here, and inherited by every sender
+    for name in renderer.env.list_templates():
+        renderer.env.get_template(name)
     for line in sys.stdin:
         if line.strip() != "start":
             continue
@@ -43,7 +46,7 @@ def main(db_url: str, smtp_port: str, webhook_url: str) -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                deliver_forever(db_url, int(smtp_port), webhook_url)
+                deliver_forever(db_url, int(smtp_port), webhook_url, renderer)
             finally:
                 os._exit(1)
         _, status = os.waitpid(pid, 0)

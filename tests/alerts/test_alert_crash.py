@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -24,7 +25,7 @@ from tests.alerts.helpers import SECRET, email_settings, plan, rows, run, webhoo
 from tests.alerts.servers import SmtpServer, WebhookReceiver, valid_signature
 
 ROOT = Path(__file__).resolve().parents[2]
-STORIES = 200
+STORIES = 300
 KILLS = 20
 
 
@@ -37,14 +38,16 @@ def start_parent(engine: Engine, smtp: SmtpServer, webhook: WebhookReceiver) -> 
         text=True)
 
 
-def kill_a_sender(parent: subprocess.Popen[str], after: float) -> str:
+def kill_a_sender(parent: subprocess.Popen[str], delivering: threading.Event, after: float) -> str:
     """Start a sender, SIGKILL it `after` seconds into its delivery; returns how it ended."""
     assert parent.stdin is not None and parent.stdout is not None
+    delivering.clear()
     parent.stdin.write("start\n")
     parent.stdin.flush()
     ready, pid = parent.stdout.readline().split()
     assert ready == "ready"
-    time.sleep(after)  # a random point of the delivery, not a wait for a retry
+    delivering.wait(10)  # its first email has arrived (however loaded the machine is) ...
+    time.sleep(after)  # ... then a random point of the delivery, not a wait for a retry
     os.kill(int(pid), signal.SIGKILL)
     return parent.stdout.readline().strip()
 
@@ -58,11 +61,13 @@ def test_sigkill_during_delivery_loses_nothing_and_resends_keep_their_ids(
     story_ids = [add_story(engine, f"Story {n}", first_seen=now) for n in range(STORIES)]
     plan(engine, clock, story_ids, channels=("mail", "hook"))
     smtp.recorder.delay = webhook.delay = 0.02  # slow enough that kills land mid-delivery
-    chance, mid_delivery = random.Random(2026), 0
+    chance, mid_delivery, delivering = random.Random(2026), 0, threading.Event()
+    smtp.recorder.on_message = delivering.set
     parent = start_parent(engine, smtp, webhook)
     try:
         for _ in range(KILLS):
-            assert kill_a_sender(parent, chance.uniform(0.05, 0.3)) == f"exit {signal.SIGKILL.value}"
+            how = kill_a_sender(parent, delivering, chance.uniform(0, 0.25))
+            assert how == f"exit {signal.SIGKILL.value}"
             mid_delivery += any(r.state != "sent" for r in rows(engine))
     finally:
         parent.kill()
