@@ -30,7 +30,9 @@ from monitor.storage.outbox import OutboxRow
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
+
+    from monitor.models import Story
 
 log = logging.getLogger(__name__)
 DEFAULT_POLICY = WatchlistDelivery()
@@ -127,7 +129,7 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     return report
 
 
-def _deferral(conn: Any, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
+def _deferral(conn: Connection, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
     """Quiet hours hold (or fold) an instant alert; past the rate limit it joins a digest."""
     policy = run.policy(row.watchlist)
     quiet_end = schedule.quiet_until(policy, run.now)
@@ -171,7 +173,8 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     return report
 
 
-def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow], stories: Sequence[Any],
+def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
+             stories: Sequence[Story | None],
              build: Callable[[], RenderedAlert]) -> DeliveryReport:
     """Render and send one message for `rows`, then record the outcome on all of them.
 
@@ -206,7 +209,7 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow], 
     return DeliveryReport(retrying=1, errors=((name, error),))
 
 
-def _render_alert(run: _Run, row: OutboxRow, story: Any) -> RenderedAlert:
+def _render_alert(run: _Run, row: OutboxRow, story: Story | None) -> RenderedAlert:
     if story is None:
         raise DeliveryError(row.channel, f"story {row.story_id} no longer exists", retryable=False)
     return run.renderer.alert(
@@ -215,7 +218,8 @@ def _render_alert(run: _Run, row: OutboxRow, story: Any) -> RenderedAlert:
         thread=thread_of(row.story_id, row.watchlist, row.channel, row.update_seq), date=run.now)
 
 
-def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow], stories: Sequence[Any]) -> RenderedAlert:
+def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow],
+                   stories: Sequence[Story | None]) -> RenderedAlert:
     items = [AlertItem(s, r.payload, r.update_seq) for r, s in zip(rows, stories, strict=True) if s]
     if not items:
         raise DeliveryError(name, "the stories of this digest no longer exist", retryable=False)
