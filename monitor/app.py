@@ -83,6 +83,8 @@ class App:
 
     async def aclose(self) -> None:
         await self.close_fetcher()
+        for channel in self.channels.values():
+            channel.close()
         self.engine.dispose()
 
 
