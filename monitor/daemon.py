@@ -1,7 +1,9 @@
 """`monitor run`: APScheduler ticks; the database owns all schedule and delivery state.
 
 Two jobs: a poll tick (claims due feeds and runs the content, story and alert-planning stages)
-and a delivery tick. SIGTERM lets the running step finish, then exits; SIGHUP reloads watchlists.
+and a delivery tick. SIGTERM lets the running step finish, then exits; SIGHUP reloads the config and
+watchlists.
+A retention job prunes old articles; /healthz and /metrics are served on a local port.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
 from monitor.pipeline import deliver_pending, run_cycle
+from monitor.retention import run_retention
+from monitor.web.server import start_web_server
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,13 @@ class Daemon:
             await asyncio.to_thread(deliver_pending, self.app)
             self.app.metrics.observe_cycle("deliver", time.monotonic() - started)
 
+    async def retention_tick(self) -> None:
+        if self.stopping.is_set():
+            return
+        async with self.busy:
+            days = self.app.settings.service.retention_days
+            await asyncio.to_thread(run_retention, self.app.engine, self.app.clock, days)
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
@@ -57,8 +68,12 @@ class Daemon:
                           next_run_time=self.app.clock.now())
         scheduler.add_job(self.deliver_tick, "interval", seconds=self.deliver_seconds, id="deliver",
                           next_run_time=self.app.clock.now())
+        service = self.app.settings.service
+        scheduler.add_job(self.retention_tick, "interval", hours=service.retention_interval_hours,
+                          id="retention")
+        web = start_web_server(service, self.app.engine, self.app.metrics)
         scheduler.start()
-        log.info("daemon started (owner=%s)", self.app.owner)
+        log.info("daemon started", extra={"owner": self.app.owner, "web": web.address})
         try:
             await self.stopping.wait()
             log.info("stopping: finishing the current step")
@@ -66,9 +81,10 @@ class Daemon:
             async with self.busy:  # waits for the running step, then nothing new starts
                 pass
         finally:
+            web.close()
             await self.app.aclose()
         log.info("daemon stopped")
 
     def _reload(self) -> None:
-        errors = self.app.watchlists.reload_if_changed()
-        log.info("reloaded watchlists on SIGHUP (%d errors)", len(errors))
+        errors = self.app.reload()
+        log.info("config reloaded on SIGHUP", extra={"errors": len(errors)})

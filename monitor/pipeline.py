@@ -58,11 +58,23 @@ async def run_cycle(app: App, *, deliver: bool = True) -> CycleReport:
         engine=app.engine, fetcher=app.open_fetcher(), clock=app.clock,
         settings=app.settings.polling, owner=app.owner,
     ))
+    _count_polls(app, report.poll)
     await process_pending(app, report)
     report.planned_alerts = match_and_plan(app, report.touched_stories)
     if deliver:
         report.delivery = await asyncio.to_thread(deliver_pending, app)
     return report
+
+
+def _count_polls(app: App, poll: PollReport) -> None:
+    for outcome in poll.outcomes:
+        kind = "error" if outcome.error else "not_modified" if outcome.http_status == 304 else "ok"
+        app.metrics.feed_polled(kind)
+        if outcome.error:
+            app.metrics.error("feed")
+            log.warning("feed poll failed", extra={"feed_id": outcome.feed_id, "feed": outcome.name,
+                                                   "url": outcome.url, "error": outcome.error})
+    app.metrics.entries_new.inc(poll.new_entries)
 
 
 async def process_pending(app: App, report: CycleReport) -> None:
@@ -96,7 +108,9 @@ async def process_pending(app: App, report: CycleReport) -> None:
 
 
 def _fail(app: App, entry: PendingEntry, error: str, *, final: bool, report: CycleReport) -> None:
-    log.warning("page skipped: %s (feed=%s, entry_id=%s)", error, entry.feed_name, entry.id)
+    log.warning("page skipped", extra={"feed_id": entry.feed_id, "feed": entry.feed_name,
+                                       "entry_id": entry.id, "url": entry.url, "error": error})
+    app.metrics.error("page")
     report.failed_pages.append(f"{entry.feed_name}: {error}")
     with app.engine.begin() as conn:
         mark_entry_failed(conn, entry.id, error, final=final)
@@ -129,8 +143,10 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
         app.last_synced_article_id = max(app.last_synced_article_id, article_id)
     report.articles += 1
     report.touched_stories.add(story_id)
-    log.info("article stored (article_id=%s, story_id=%s, reason=%s, feed=%s)",
-             article_id, story_id, assignment.reason, entry.feed_name)
+    app.metrics.articles_added.inc()
+    app.metrics.story_assigned(created=assignment.story_id is None)
+    log.info("article stored", extra={"article_id": article_id, "story_id": story_id,
+                                      "reason": assignment.reason, "feed": entry.feed_name})
 
 
 def sync_story_window(app: App, conn: object) -> None:
@@ -138,8 +154,8 @@ def sync_story_window(app: App, conn: object) -> None:
     since = app.clock.now() - timedelta(days=app.settings.stories.window_days)
     items = [
         StoredItem(article_id=a.id, story_id=a.story_id, title=a.title, text=a.text,
-                   language=a.language, published=a.published or a.fetched, text_hash=a.text_hash,
-                   simhash=a.simhash, vector=a.vector)
+                   language=a.language, published=a.published, fetched=a.fetched,
+                   text_hash=a.text_hash, simhash=a.simhash, vector=a.vector, vector_model=a.vector_model)
         for a in article_repo.iter_articles(conn, since=since,  # type: ignore[arg-type]
                                             after_id=app.last_synced_article_id)
         if a.story_id is not None
@@ -168,8 +184,14 @@ def match_and_plan(app: App, story_ids: Iterable[int]) -> int:
 
 def deliver_pending(app: App) -> DeliveryReport:
     policies = {w.name: w.delivery for w in app.watchlists.current()}
-    return deliver_due(app.engine, app.channels, now=app.clock.now(), settings=app.settings.delivery,
-                       owner=app.owner, watchlists=policies)
+    report = deliver_due(app.engine, app.channels, now=app.clock.now(), settings=app.settings.delivery,
+                         owner=app.owner, watchlists=policies)
+    for answer in report.answers:
+        app.metrics.alert_delivery(answer.channel, "sent")
+    for channel, reason in report.errors:
+        app.metrics.alert_delivery(channel, "error")
+        log.warning("alert delivery failed", extra={"channel": channel, "error": reason})
+    return report
 
 
 def rematch_stories(app: App, since: datetime) -> int:
