@@ -42,6 +42,11 @@ def test_add_list_export_import(fault_server: FaultServer, tmp_path: Path,
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["added"] == ["Local news"]
 
 
+def test_enable_names_a_missing_feed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["feeds", "enable", "nope", "-c", str(config(tmp_path))]) == 1
+    assert "no feed named 'nope'" in capsys.readouterr().err
+
+
 def test_import_of_a_broken_file_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.opml"
     bad.write_text("<opml><body><outline", encoding="utf-8")

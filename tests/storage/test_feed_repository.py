@@ -17,6 +17,7 @@ from monitor.storage.feeds import (
     REMOVED_FROM_CONFIG,
     add_feed,
     claim_due_feeds,
+    enable_feed,
     get_feed,
     list_feeds,
     record_poll,
@@ -100,6 +101,9 @@ def test_record_poll_counts_errors_and_success_resets(repo_db_url: str) -> None:
                                               error="HTTP 410 Gone", disable_reason="gone"), later)
         gone = get_feed(conn, feed_id=feed.id)
         assert gone is not None and not gone.enabled and gone.disabled_reason == "gone"
+        assert enable_feed(conn, "a", later) and not enable_feed(conn, "nope", later)
+        back = get_feed(conn, feed_id=feed.id)
+        assert back is not None and back.enabled and back.error_count == 0 and back.next_check_at == later
 
 
 def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(repo_db_url: str) -> None:
