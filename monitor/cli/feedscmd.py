@@ -16,7 +16,8 @@ from monitor.errors import ConfigError
 from monitor.ingest.feedlist import add_by_url, export_all, import_opml, status_rows
 from monitor.net.http import HttpFetcher
 from monitor.storage.db import create_db_engine, migrate
-from monitor.storage.feeds import enable_feed
+from monitor.storage.feeds import enable_feed, sync_feeds
+from monitor.storage.locks import feed_sync_lock
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,9 +48,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _open(args: argparse.Namespace) -> tuple[Settings, Engine]:
+    """Config, migrated database, and the config's feed list synced in (as the daemon does)."""
     settings = load_config(args.config)
     engine = create_db_engine(settings.database.url)
     migrate(engine)
+    with engine.begin() as conn, feed_sync_lock(conn):
+        sync_feeds(conn, settings.feeds, SystemClock().now())
     return settings, engine
 
 

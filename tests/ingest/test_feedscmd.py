@@ -37,16 +37,19 @@ def test_add_list_export_import(fault_server: FaultServer, tmp_path: Path,
     added = json.loads(capsys.readouterr().out)
     assert added["name"] == "Local news" and added["tags"] == ["a", "b"]
 
+    with open(cfg, "a", encoding="utf-8") as f:
+        f.write('\n[[feeds]]\nname = "configured"\nurl = "https://configured.example/rss"\n')
     assert cli(["feeds", "list", "--json", "-c", cfg]) == 0
-    (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert row["state"] == "new" and row["url"] == fault_server.url("/feed")
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["name"], r["state"]) for r in rows] == [("Local news", "new"), ("configured", "new")]
+    assert rows[0]["url"] == fault_server.url("/feed")
 
     out = tmp_path / "feeds.opml"
     assert cli(["feeds", "export", "-o", str(out), "-c", cfg]) == 0
     other = tmp_path / "other"
     other.mkdir()
     assert cli(["feeds", "import", str(out), "--json", "-c", str(config(other))]) == 0
-    assert json.loads(capsys.readouterr().out.splitlines()[-1])["added"] == ["Local news"]
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["added"] == ["Local news", "configured"]
 
 
 def test_enable_names_a_missing_feed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
