@@ -1,4 +1,4 @@
-"""The feeds repository on a real SQLite file: config sync, leases across processes, poll records."""
+"""The feeds repository on SQLite and PostgreSQL: config sync, leases across processes, poll records."""
 
 from __future__ import annotations
 
