@@ -75,10 +75,14 @@ class App:
             self.fetcher = HttpFetcher(self.settings.http)
         return self.fetcher
 
-    async def aclose(self) -> None:
+    async def close_fetcher(self) -> None:
+        """Close the HTTP client; the next `open_fetcher` builds one in the then-running loop."""
         if self.fetcher is not None:
             await self.fetcher.aclose()
             self.fetcher = None
+
+    async def aclose(self) -> None:
+        await self.close_fetcher()
         self.engine.dispose()
 
 

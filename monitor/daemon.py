@@ -57,6 +57,8 @@ class Daemon:
             await asyncio.to_thread(run_retention, self.app.engine, self.app.clock, days)
 
     async def run(self) -> None:
+        # A tick skipped while the previous one runs is normal with coalescing: not worth a warning.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)

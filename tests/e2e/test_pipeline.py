@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.app import App, build_app
+from monitor.clock import FakeClock
 from monitor.config import load_config
 from monitor.demo.feeds import FeedItem, atom, rss
 from monitor.demo.site_server import SiteServer
@@ -100,7 +101,14 @@ def publish(site: SiteServer, pages: dict[str, dict[str, str]], slugs: list[str]
 
 
 def once(app: App) -> CycleReport:
-    return asyncio.run(run_cycle(app))
+    """One cycle in its own event loop, as `monitor once` runs it."""
+    async def cycle() -> CycleReport:
+        try:
+            return await run_cycle(app)
+        finally:
+            await app.close_fetcher()
+
+    return asyncio.run(cycle())
 
 
 def page_fetches(site: SiteServer) -> list[str]:
@@ -120,7 +128,8 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
     site.put("/stalled.rss", rss("never answers in time", site.base_url, []))
     site.stall("/stalled.rss", 3)
 
-    app = build_app(load_config(config))
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    app = build_app(load_config(config), clock=clock)
     first = once(app)
     assert first.articles == 3
     with app.engine.connect() as conn:
@@ -136,16 +145,19 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
     assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)
 
     fetched_before = page_fetches(site)
+    clock.advance(24 * 3600)  # every feed is due again
     second = once(app)
     assert second.articles == 0 and len(smtp.messages) == 2 * len(matching_stories)
     assert site.requested("/hindi.rss")[-1].status == 304
     assert site.requested("/gulf.atom")[-1].status == 304
     assert page_fetches(site) == fetched_before
+    assert site.requested("/hindi.rss")[-1].conditional
 
     # a new entry appears: only it is fetched
     new_slug = others[1]
     site.put("/hindi.rss", rss("Hindi news", site.base_url,
                                publish(site, pages, hindi) + publish(site, pages, [new_slug])))
+    clock.advance(24 * 3600)
     third = once(app)
     assert third.articles == 1
     assert page_fetches(site)[len(fetched_before):] == [f"/{new_slug}.html"]
