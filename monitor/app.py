@@ -59,6 +59,8 @@ class App:
             return [str(exc)]
         with self.engine.begin() as conn:
             sync_feeds(conn, fresh.feeds, self.clock.now())
+        for channel in self.channels.values():
+            channel.close()
         self.channels = build_channels(fresh.channels)
         self.watchlists = WatchlistSet(fresh.watchlists.directory, set(fresh.channels), self.embedder,
                                        self.clock)
@@ -83,6 +85,8 @@ class App:
 
     async def aclose(self) -> None:
         await self.close_fetcher()
+        for channel in self.channels.values():
+            channel.close()
         self.engine.dispose()
 
 

@@ -30,7 +30,9 @@ from monitor.storage.outbox import OutboxRow
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
+
+    from monitor.models import Story
 
 log = logging.getLogger(__name__)
 DEFAULT_POLICY = WatchlistDelivery()
@@ -120,13 +122,14 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
                 report += DeliveryReport(deferred=1)
                 continue
             story = outbox.load_story(conn, row.story_id)
-        report += _attempt(run, name, channel, [row], lambda r=row, s=story: _render_alert(run, r, s))
+        report += _attempt(run, name, channel, [row], [story],
+                           lambda r=row, s=story: _render_alert(run, r, s))
         if report.retrying:
             break  # the channel is in trouble: keep the order, try again after the backoff
     return report
 
 
-def _deferral(conn: Any, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
+def _deferral(conn: Connection, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
     """Quiet hours hold (or fold) an instant alert; past the rate limit it joins a digest."""
     policy = run.policy(row.watchlist)
     quiet_end = schedule.quiet_until(policy, run.now)
@@ -161,7 +164,7 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
             else:
                 ready.append((rows, [outbox.load_story(conn, r.story_id) for r in rows]))
     for index, (rows, stories) in enumerate(ready):
-        report += _attempt(run, name, channel, rows,
+        report += _attempt(run, name, channel, rows, stories,
                            lambda r=rows, s=stories: _render_digest(run, name, r, s))
         if report.retrying:
             with run.engine.begin() as conn:  # not tried: back to the queue as they were
@@ -171,8 +174,13 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 
 
 def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
+             stories: Sequence[Story | None],
              build: Callable[[], RenderedAlert]) -> DeliveryReport:
-    """Render and send one message for `rows`, then record the outcome on all of them."""
+    """Render and send one message for `rows`, then record the outcome on all of them.
+
+    A sent row keeps the languages and outlets the message showed: later updates report what is new
+    since then, not since planning.
+    """
     ids = [r.id for r in rows]
     try:
         alert = build()
@@ -183,8 +191,10 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
         log.exception("alert could not be rendered or sent channel=%s outbox_ids=%s", name, ids)
         error, retryable, hint = f"{type(exc).__name__}: {exc}", True, None
     else:
+        shown = {r.id: {**r.payload, "languages": list(s.languages), "sources": list(s.sources)}
+                 for r, s in zip(rows, stories, strict=True) if s is not None}
         with run.engine.begin() as conn:
-            outbox.mark_sent(conn, ids, run.owner, run.now)
+            outbox.mark_sent(conn, ids, run.owner, run.now, payloads=shown)
         log.info("alert sent channel=%s message_id=%s outbox_ids=%s", name, alert.message_id, ids)
         return DeliveryReport(sent=1, answers=(answer,))
     attempts = max(r.attempts for r in rows) + 1
@@ -199,7 +209,7 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
     return DeliveryReport(retrying=1, errors=((name, error),))
 
 
-def _render_alert(run: _Run, row: OutboxRow, story: Any) -> RenderedAlert:
+def _render_alert(run: _Run, row: OutboxRow, story: Story | None) -> RenderedAlert:
     if story is None:
         raise DeliveryError(row.channel, f"story {row.story_id} no longer exists", retryable=False)
     return run.renderer.alert(
@@ -208,7 +218,8 @@ def _render_alert(run: _Run, row: OutboxRow, story: Any) -> RenderedAlert:
         thread=thread_of(row.story_id, row.watchlist, row.channel, row.update_seq), date=run.now)
 
 
-def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow], stories: Sequence[Any]) -> RenderedAlert:
+def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow],
+                   stories: Sequence[Story | None]) -> RenderedAlert:
     items = [AlertItem(s, r.payload, r.update_seq) for r, s in zip(rows, stories, strict=True) if s]
     if not items:
         raise DeliveryError(name, "the stories of this digest no longer exist", retryable=False)

@@ -89,21 +89,27 @@ def story_view(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
     for article in story.articles:
         if article.language not in seen:
             seen.add(article.language)
-            headlines.append({"language": article.language or "?", "title": article.title,
-                              "url": safe_url(article.url), "source": article.source})
-    links = [{"url": safe_url(a.url), "source": a.source, "language": a.language}
+            headlines.append({"language": _line(article.language or "?"), "title": _line(article.title),
+                              "url": safe_url(article.url), "source": _line(article.source)})
+    links = [{"url": safe_url(a.url), "source": _line(a.source), "language": _line(a.language or "") or None}
              for a in story.articles[:_MAX_LINKS]]
     return {
-        "id": story.id, "title": story.title, "language": original_language,
+        "id": story.id, "title": _line(story.title), "language": original_language,
         "main_url": safe_url(first.url) if first else None,
         "first_seen": story.first_seen.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
         "first_seen_utc": story.first_seen.isoformat(),
-        "languages": list(story.languages), "sources": list(story.sources), "headlines": headlines,
-        "links": links, "why": payload.get("why", "matched"), "score": payload.get("score", 0.0),
+        "languages": [_line(x) for x in story.languages], "sources": [_line(x) for x in story.sources],
+        "headlines": headlines, "links": links,
+        "why": _line(payload.get("why", "matched"), 1000), "score": payload.get("score", 0.0),
         "update_seq": item.update_seq, "is_update": item.update_seq > 0,
         "new_languages": list(payload.get("new_languages", ())),
-        "new_sources": list(payload.get("new_sources", ())),
+        "new_sources": [_line(x) for x in payload.get("new_sources", ())],
     }
+
+
+def _line(text: str, limit: int = 500) -> str:
+    # Feed text must not bring its own line breaks into a message's layout.
+    return flat_line(text, limit)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from typing import Any
 
@@ -41,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _engine(config: str) -> Any:
     from monitor.storage.db import create_db_engine, migrate
 
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a listing is not the place for migration chatter
     engine = create_db_engine(load_config(config).database.url)
     migrate(engine)
     return engine
@@ -74,9 +76,11 @@ def _record(row: Any) -> dict[str, Any]:
 
 def _line(row: Any) -> str:
     stamp = "%Y-%m-%d %H:%M"
-    when = f"sent {row.sent_at:{stamp}}" if row.sent_at else f"due {row.next_attempt_at:{stamp}}"
+    when = f"sent {row.sent_at:{stamp}} UTC" if row.sent_at else f"due {row.next_attempt_at:{stamp}} UTC"
+    if row.state == "failed":
+        when = "gave up"
     line = (f"{row.id:>6}  {row.state:<8} {row.channel:<12} {row.watchlist:<16} story {row.story_id:<6} "
-            f"#{row.update_seq} {row.kind:<7} tries {row.attempts:<2} {when} UTC")
+            f"#{row.update_seq} {row.kind:<7} tries {row.attempts:<2} {when}")
     return line + (f"\n        last error: {row.last_error}" if row.last_error else "")
 
 
@@ -85,7 +89,8 @@ def cmd_retry(args: argparse.Namespace) -> int:
     from monitor.storage import outbox
 
     if bool(args.ids) == bool(args.all_failed):
-        raise ConfigError("give either outbox IDs or --all-failed", key="alerts retry")
+        say("monitor alerts retry: give either outbox IDs or --all-failed")
+        return 2
     engine = _engine(args.config)
     with engine.begin() as conn:
         count = outbox.retry(conn, None if args.all_failed else args.ids, SystemClock().now())

@@ -9,7 +9,7 @@ never own the same row; on PostgreSQL the candidate SELECT also skips rows locke
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,10 +103,16 @@ def _owned(ids: Sequence[int], owner: str) -> ColumnElement[bool]:
     return and_(outbox.c.id.in_(list(ids)), outbox.c.state == "sending", outbox.c.lease_owner == owner)
 
 
-def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime) -> None:
-    conn.execute(update(outbox).where(_owned(ids, owner)).values(
+def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime, *,
+              payloads: Mapping[int, dict[str, Any]] | None = None) -> None:
+    """Record a send; `payloads` replaces the recorded payload of some rows (what was shown)."""
+    owned = list(conn.scalars(select(outbox.c.id).where(_owned(ids, owner))))
+    conn.execute(update(outbox).where(_owned(owned, owner)).values(
         state="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None,
         lease_owner=None, lease_expires_at=None))
+    for row_id, payload in (payloads or {}).items():
+        if row_id in owned:
+            conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload))
 
 
 def record_failure(conn: Connection, ids: Sequence[int], owner: str, *, error: str,

@@ -107,7 +107,12 @@ class WebhookReceiver:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing was delivered
+                    with receiver.lock:
+                        receiver.requests.append(WebhookRequest(self.path, dict(self.headers), body, 0))
+                    return
                 with receiver.lock:
                     action = receiver.script.popleft() if receiver.script else "200"
                 if receiver.delay:

@@ -71,6 +71,7 @@ def test_failed_alerts_are_listed_with_their_error_and_can_be_retried(
     assert main(["alerts", "list", "-c", str(config)]) == 0
     out = capsys.readouterr()
     assert len([x for x in out.out.splitlines() if "story" in x]) == 2 and "last error: HTTP 400" in out.out
+    assert "gave up" in out.out and "alembic" not in out.err
 
     assert main(["alerts", "retry", "--all-failed", "--json", "-c", str(config)]) == 0
     assert json.loads(capsys.readouterr().out) == {"retried": 1}
@@ -78,6 +79,8 @@ def test_failed_alerts_are_listed_with_their_error_and_can_be_retried(
     assert run(cli_engine, channels, clock).sent == 1
     assert {r.state for r in rows(cli_engine)} == {"sent"}
     assert main(["alerts", "retry", str(failed["id"]), "-c", str(config)]) == 1  # nothing failed any more
+    assert main(["alerts", "retry", "-c", str(config)]) == 2  # neither IDs nor --all-failed
+    assert "--all-failed" in capsys.readouterr().err
 
 
 def test_test_alert_reports_the_server_answer(

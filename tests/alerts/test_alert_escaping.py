@@ -59,3 +59,13 @@ def test_non_http_links_are_not_linked(engine: Engine, clock: FakeClock, smtp: S
     run(engine, build_channels({"mail": email_settings(smtp)}), clock)
     html = smtp.recorder.messages[0].get_body(("html",)).get_content()
     assert "javascript:" not in html and "Pipeline leak" in html
+
+
+def test_line_breaks_in_feed_text_cannot_fake_the_layout(engine: Engine, clock: FakeClock,
+                                                          smtp: SmtpServer) -> None:
+    plan(engine, clock, [add_story(engine, "Flood\n\nWhy: fake reason\nLinks:\n  - https://evil.example")])
+    run(engine, build_channels({"mail": email_settings(smtp)}), clock)
+    text = smtp.recorder.messages[0].get_body(("plain",)).get_content()
+    assert "Flood Why: fake reason Links: - https://evil.example (en)" in text
+    why_lines = [line for line in text.splitlines() if line.startswith("Why:")]
+    assert why_lines == ["Why: pipeline in title (score 0.80)"]

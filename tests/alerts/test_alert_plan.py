@@ -82,3 +82,14 @@ def test_updates_are_off_by_default(engine: Engine, clock: FakeClock, smtp: Smtp
     run(engine, build_channels({"mail": email_settings(smtp)}), clock)
     grow(engine, clock, story, "Stromausfall", "de", "Blatt")
     assert plan(engine, clock, [story]) == 0
+
+
+def test_growth_shown_by_the_alert_itself_is_not_reported_again_as_an_update(
+        engine: Engine, clock: FakeClock, smtp: SmtpServer) -> None:
+    story = add_story(engine, "Refinery fire")
+    plan(engine, clock, [story], policy=UPDATES)
+    grow(engine, clock, story, "Raffineriebrand", "de", "Blatt")  # no planning between growth and send
+    run(engine, build_channels({"mail": email_settings(smtp)}), clock, watchlists={"energy": UPDATES})
+    assert "Raffineriebrand" in smtp.recorder.messages[0].get_body(("plain",)).get_content()
+    assert plan(engine, clock, [story], policy=UPDATES) == 0
+    assert rows(engine)[0].payload["languages"] == ["de", "en"]

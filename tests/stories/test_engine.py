@@ -1,0 +1,107 @@
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from monitor.clock import FakeClock
+from monitor.stories.engine import StoryEngine
+from monitor.stories.records import ArticleInput, StoredItem
+from monitor.stories.settings import StorySettings
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+FLOOD = ("Heavy rain caused the Oder river to burst its banks near Wroclaw on Tuesday, forcing 4,000 "
+         "residents to leave their homes. Rescue teams used boats to reach villages cut off by the water, "
+         "and the regional governor said the level would peak on Thursday. Schools in twelve districts "
+         "stayed closed and the railway line to Opole was suspended until further notice. Farmers in the "
+         "valley said their harvest was lost, and insurers expect claims to exceed last year's total. The "
+         "army sent 600 soldiers to reinforce embankments with sandbags overnight, while meteorologists "
+         "warned that more rain could fall on the mountains to the south over the weekend.")
+ELECTION = ("Voters in Portugal chose a new parliament on Sunday after the prime minister resigned in "
+            "November. The centre-right alliance won the most seats but fell short of a majority, and its "
+            "leader said he would seek support from smaller parties. Turnout was the highest in two "
+            "decades, the electoral commission reported late in the evening.")
+
+
+class CountingEmbedder:
+    """The real embedder, counting how many texts it was asked to encode."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.dim, self.calls = inner, inner.name, inner.dim, 0
+
+    def embed(self, texts, kind="passage"):
+        self.calls += len(texts)
+        return self.inner.embed(texts, kind)
+
+
+def _article(title, text, lang="en", published=NOW):
+    return ArticleInput(title, text, lang, published, f"https://example.org/{abs(hash(title))}")
+
+
+def _run(engine, item, article_id, new_story_id):
+    assignment = engine.assign(item)
+    story = assignment.story_id if assignment.story_id is not None else new_story_id
+    engine.commit(article_id, story, item, assignment)
+    return assignment, story
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(NOW)
+
+
+def test_duplicates_join_without_embedding_and_unrelated_starts_a_story(e5, clock):
+    embedder = CountingEmbedder(e5)
+    engine = StoryEngine(StorySettings(), embedder, clock)
+    first, story = _run(engine, _article("Oder floods Wroclaw", FLOOD), 1, 100)
+    assert first.reason == "new" and first.story_id is None and embedder.calls == 1
+    assert len(first.vector) == 4 * e5.dim and first.vector_model == "e5-small"
+    assert -(1 << 63) <= first.simhash < (1 << 63)
+    exact, _ = _run(engine, _article("Floods: thousands leave homes", FLOOD.upper()), 2, 101)
+    assert (exact.reason, exact.story_id, exact.vector) == ("text-duplicate", story, None)
+    wire = "WROCLAW (Agency) - " + FLOOD.replace("overnight", "during the night") + " (Reporting by staff)"
+    near, _ = _run(engine, _article("Oder floods", wire), 3, 102)
+    assert (near.reason, near.story_id) == ("near-duplicate", story)
+    assert embedder.calls == 1
+    other, other_story = _run(engine, _article("Portugal votes", ELECTION), 4, 103)
+    assert other.reason == "new" and other_story == 103
+    assert np.frombuffer(engine.story_centroid(story), dtype=np.float32).shape == (e5.dim,)
+    assert engine.story_centroid(999) is None
+
+
+def test_rewritten_report_of_the_same_event_is_similar(e5, clock):
+    engine = StoryEngine(StorySettings(), e5, clock)
+    _run(engine, _article("Oder floods Wroclaw", FLOOD), 1, 100)
+    rewrite = ("Thousands of people were evacuated from their homes around Wroclaw after the Oder river "
+               "overflowed following days of heavy rain. Boats were used to reach cut-off villages near "
+               "Opole, where rail services were halted. The governor expects the flood to peak on Thursday; "
+               "schools in 12 districts remain shut.")
+    assignment, _ = _run(engine, _article("Oder river overflows, Wroclaw evacuates thousands", rewrite), 2, 101)
+    assert (assignment.reason, assignment.story_id) == ("similar", 100)
+    assert assignment.score >= engine.threshold
+
+
+def test_stories_leave_the_window(e5, clock):
+    engine = StoryEngine(StorySettings(window_days=3), e5, clock)
+    _run(engine, _article("Oder floods Wroclaw", FLOOD), 1, 100)
+    clock.advance(4 * 86400)
+    again = engine.assign(_article("Oder floods Wroclaw", FLOOD, published=None))
+    assert again.reason == "new" and len(engine) == 0
+
+
+def test_load_rebuilds_the_window_without_encoding(e5, clock):
+    vector = e5.embed(["Oder floods Wroclaw. " + FLOOD[:400]], kind="query")[0]
+    from monitor.stories import fingerprint
+
+    def stored(article_id, story_id, text, when, model="e5-small"):
+        return StoredItem(article_id, story_id, "t", text, "en", when, when, fingerprint.text_hash("t", text),
+                          fingerprint.simhash(text), vector.tobytes(), model)
+
+    embedder = CountingEmbedder(e5)
+    engine = StoryEngine(StorySettings(), embedder, clock)
+    kept = engine.load([stored(1, 7, FLOOD, NOW - timedelta(hours=5)),
+                        stored(2, 8, ELECTION, NOW - timedelta(days=10)),  # outside the window
+                        stored(3, 9, ELECTION + " More.", NOW - timedelta(hours=1), model="other-model")])
+    assert kept == 2 and embedder.calls == 0 and len(engine) == 2
+    assert engine.story_centroid(9) is None  # a vector of another model is not mixed in
+    assert engine.assign(_article("Floods", FLOOD)).story_id == 7
