@@ -8,9 +8,9 @@ instances in one process (tests) therefore never share or double-register a metr
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -29,27 +29,6 @@ log = logging.getLogger(__name__)
 CYCLE_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600)
 
 
-# The shapes `record_cycle` reads, so this module needs no import of the pipeline (which imports it).
-class _Answer(Protocol):
-    channel: str
-
-
-class DeliveryLike(Protocol):
-    @property
-    def answers(self) -> Sequence[_Answer]: ...
-    @property
-    def errors(self) -> Sequence[tuple[str, str]]: ...
-
-
-class CycleLike(Protocol):
-    poll: Any  # PollReport | None: .outcomes (each .error, .http_status) and .new_entries
-    articles: int
-    failed_pages: list[str]
-    touched_stories: set[int]
-    planned_alerts: int
-    delivery: Any
-
-
 class Metrics:
     """Counters and histograms the pipeline updates; `render()` gives the Prometheus text."""
 
@@ -62,8 +41,8 @@ class Metrics:
                               "extract, embed, match, delivery, storage)", ["kind"], registry=r)
         self.entries_new = Counter("monitor_entries_new", "Feed entries never seen before", registry=r)
         self.articles_added = Counter("monitor_articles_added", "Articles extracted and stored", registry=r)
-        self.stories_touched = Counter("monitor_stories_touched", "Stories that gained articles, per cycle",
-                                       registry=r)
+        self.stories_changed = Counter("monitor_stories_changed", "Story assignments (created, joined)",
+                                       ["event"], registry=r)
         self.alerts_planned = Counter("monitor_alerts_planned", "Outbox rows planned", registry=r)
         self.alert_deliveries = Counter("monitor_alert_deliveries", "Delivery attempts by channel and "
                                         "outcome (sent, error)", ["channel", "outcome"], registry=r)
@@ -80,34 +59,11 @@ class Metrics:
     def error(self, kind: str) -> None:
         self.errors.labels(kind=kind).inc()
 
+    def story_assigned(self, created: bool) -> None:
+        self.stories_changed.labels(event="created" if created else "joined").inc()
+
     def alert_delivery(self, channel: str, outcome: str) -> None:
         self.alert_deliveries.labels(channel=channel, outcome=outcome).inc()
-
-    def record_cycle(self, report: CycleLike) -> None:
-        """Count what one pipeline cycle did (a `monitor.pipeline.CycleReport`)."""
-        if report.poll is not None:
-            for outcome in report.poll.outcomes:
-                if outcome.error:
-                    self.feed_polled("error")
-                    self.error("feed")
-                else:
-                    self.feed_polled("not_modified" if outcome.http_status == 304 else "ok")
-            self.entries_new.inc(report.poll.new_entries)
-        self.articles_added.inc(report.articles)
-        self.stories_touched.inc(len(report.touched_stories))
-        self.alerts_planned.inc(report.planned_alerts)
-        for _ in report.failed_pages:
-            self.error("page")
-        if report.delivery is not None:
-            self.record_delivery(report.delivery)
-
-    def record_delivery(self, report: DeliveryLike) -> None:
-        """Count a delivery run (a `monitor.alerts.deliver.DeliveryReport`)."""
-        for answer in report.answers:
-            self.alert_delivery(answer.channel, "sent")
-        for channel, _reason in report.errors:
-            self.alert_delivery(channel, "error")
-            self.error("delivery")
 
     def observe_cycle(self, job: str, seconds: float) -> None:
         self.cycle_seconds.labels(job=job).observe(seconds)

@@ -54,6 +54,10 @@ def test_metrics_are_prometheus_text_with_counters_and_db_gauges(engine: Engine,
     metrics.feed_polled("ok")
     metrics.error("page")
     metrics.alert_delivery("ops-mail", "sent")
+    metrics.story_assigned(created=True)
+    metrics.story_assigned(created=False)
+    metrics.story_assigned(created=False)
+    metrics.alerts_planned.inc(2)
     with metrics.time_cycle("poll"):
         pass
     metrics.observe_cycle("poll", 0.3)
@@ -70,6 +74,9 @@ def test_metrics_are_prometheus_text_with_counters_and_db_gauges(engine: Engine,
     assert samples[("monitor_alert_deliveries_total", (("channel", "ops-mail"), ("outcome", "sent")))] == 1
     assert samples[("monitor_cycle_duration_seconds_count", (("job", "poll"),))] == 2
     assert samples[("monitor_cycle_duration_seconds_bucket", (("job", "poll"), ("le", "0.5")))] == 2
+    assert samples[("monitor_stories_changed_total", (("event", "created"),))] == 1
+    assert samples[("monitor_stories_changed_total", (("event", "joined"),))] == 2
+    assert samples[("monitor_alerts_planned_total", ())] == 2
     assert samples[("monitor_database_up", ())] == 1
     for state in ("active", "erroring", "disabled"):
         assert samples[("monitor_feeds_configured", (("state", state),))] == 1
@@ -147,43 +154,3 @@ def test_unknown_path_is_404_and_a_disabled_server_does_not_listen(tmp_path: Pat
     finally:
         web.close()
         engine.dispose()
-
-
-def test_cycle_and_delivery_reports_are_counted() -> None:
-    from dataclasses import dataclass, field
-
-    from monitor.alerts.channels.base import DeliveryResult
-    from monitor.alerts.deliver import DeliveryReport
-    from monitor.ingest.cycle import FeedOutcome, PollReport
-
-    @dataclass
-    class Cycle:  # the fields of monitor.pipeline.CycleReport that record_cycle reads
-        poll: PollReport | None
-        articles: int = 0
-        failed_pages: list[str] = field(default_factory=list)
-        touched_stories: set[int] = field(default_factory=set)
-        planned_alerts: int = 0
-        delivery: DeliveryReport | None = None
-
-    poll = PollReport((
-        FeedOutcome(1, "a", "http://127.0.0.1/a", "200 OK, 2 new", 200, new_entries=2),
-        FeedOutcome(2, "b", "http://127.0.0.1/b", "not modified", 304),
-        FeedOutcome(3, "c", "http://127.0.0.1/c", "error: refused", None, error="refused"),
-    ))
-    delivery = DeliveryReport(sent=1, retrying=1, errors=(("chat", "HTTP 503"),),
-                              answers=(DeliveryResult("ops-mail", "<1@x>", "250 OK"),))
-    metrics = Metrics()
-    metrics.record_cycle(Cycle(poll, articles=2, failed_pages=["x: 404"], touched_stories={7},
-                               planned_alerts=2, delivery=delivery))
-    samples = _samples(metrics.render().decode())
-    for outcome in ("ok", "not_modified", "error"):
-        assert samples[("monitor_feed_polls_total", (("outcome", outcome),))] == 1
-    assert samples[("monitor_entries_new_total", ())] == 2
-    assert samples[("monitor_articles_added_total", ())] == 2
-    assert samples[("monitor_stories_touched_total", ())] == 1
-    assert samples[("monitor_alerts_planned_total", ())] == 2
-    assert samples[("monitor_errors_total", (("kind", "page"),))] == 1
-    assert samples[("monitor_errors_total", (("kind", "feed"),))] == 1
-    assert samples[("monitor_errors_total", (("kind", "delivery"),))] == 1
-    assert samples[("monitor_alert_deliveries_total", (("channel", "ops-mail"), ("outcome", "sent")))] == 1
-    assert samples[("monitor_alert_deliveries_total", (("channel", "chat"), ("outcome", "error")))] == 1
