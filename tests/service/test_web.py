@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,37 @@ def test_unknown_path_is_404_and_a_disabled_server_does_not_listen(tmp_path: Pat
     finally:
         web.close()
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_healthz_answers_503_in_time_when_the_database_hangs(
+    postgres_url: str, tcp_proxy: Any, free_port: int
+) -> None:
+    target = create_db_engine(postgres_url).url
+    proxy = tcp_proxy((target.host or "127.0.0.1", target.port or 5432))
+    proxy.stall = True  # connections are accepted and then nothing: the check can only time out
+    proxy.start()
+    via_proxy = target.set(host="127.0.0.1", port=proxy.port)
+    engine = create_db_engine(via_proxy.render_as_string(hide_password=False))
+    settings = ServiceSettings(metrics_port=free_port, health_timeout_seconds=0.5)
+    web = start_web_server(settings, engine, Metrics())
+    try:
+        first = _get(free_port, "/healthz")
+        assert first.status_code == 503 and "did not answer within 0.5s" in first.json()["reason"]
+        second = _get(free_port, "/healthz")  # the hung check is not started again beside itself
+        assert second.status_code == 503 and "still unanswered" in second.json()["reason"]
+        proxy.stop()  # drops the hung connection: the check fails and ends
+        proxy.stall = False
+        proxy.start()
+        assert wait_until_healthy(free_port), "never healthy again"
+    finally:
+        web.close()
+        engine.dispose()
+
+
+def wait_until_healthy(port: int) -> bool:
+    for _ in range(100):  # the dropped check needs a moment to end
+        if _get(port, "/healthz").status_code == 200:
+            return True
+        time.sleep(0.1)
+    return False
