@@ -1,7 +1,8 @@
 """`monitor run`: APScheduler ticks; the database owns all schedule and delivery state.
 
 Two jobs: a poll tick (claims due feeds and runs the content, story and alert-planning stages)
-and a delivery tick. SIGTERM lets the running step finish, then exits; SIGHUP reloads the config and watchlists.
+and a delivery tick. SIGTERM lets the running step finish, then exits; SIGHUP reloads the config and
+watchlists.
 A retention job prunes old articles; /healthz and /metrics are served on a local port.
 """
 

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--deliver-seconds", type=float, default=15.0, help="how often the outbox is sent")
     run.set_defaults(func=cmd_run)
 
-    once = sub.add_parser("once", help="run one full cycle (poll, extract, cluster, match, deliver), then exit")
+    once = sub.add_parser("once", help="one full cycle (poll, extract, cluster, match, deliver), then exit")
     add_config_option(once)
     add_json_option(once)
     once.set_defaults(func=cmd_once)
