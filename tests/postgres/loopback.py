@@ -51,6 +51,7 @@ class FeedSite:
     def __init__(self, count: int, pages: dict[str, bytes]) -> None:
         self.count, self.pages = count, pages
         self.polls: list[Poll] = []
+        self.page_requests = 0
         self.lock = threading.Lock()
         self.hold_agent: str | None = None  # feed requests from this User-Agent wait for `release`
         self.release = threading.Event()
@@ -109,6 +110,8 @@ class FeedSite:
                 if match and int(match[1]) < site.count:
                     site._serve_feed(self, int(match[1]))
                 elif self.path.startswith("/pages/") and self.path[7:] in site.pages:
+                    with site.lock:
+                        site.page_requests += 1
                     _reply(self, 200, "text/html; charset=utf-8", site.pages[self.path[7:]])
                 else:
                     _reply(self, 404, "text/plain", b"not found")
