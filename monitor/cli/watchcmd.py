@@ -117,7 +117,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     for story, match in alerts:
         _print_alert(args.json, story.title, story.first_seen.isoformat(), match)
     say(f"{watchlist.name}: {len(alerts)} of {seen} stories of the last {args.days:g} days would have "
-        f"alerted {', '.join(watchlist.channels) or '(no channels)'}")
+        f"alerted {', '.join(watchlist.channels) or '(no channels)'} ({watchlist.delivery.mode})")
     return 0
 
 

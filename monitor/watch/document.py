@@ -35,15 +35,20 @@ class Document:
         self.index: dict[str, list[int]] = {}
         for name, base in (("title", 0), ("text", self._text_start)):
             for i, token in enumerate(self.tokens[name]):
-                self._add(token.norm, base + i)
+                self.index.setdefault(token.norm, []).append(base + i)
+        self._add_arabic_stems()
         self._sorted_words: list[str] | None = None
         self._normalized: dict[str, str] = {}
 
-    def _add(self, word: str, position: int) -> None:
-        self.index.setdefault(word, []).append(position)
-        if is_arabic(word):
+    def _add_arabic_stems(self) -> None:
+        """Index each distinct Arabic word under its clitic-free stems too."""
+        grown: set[str] = set()
+        for word in [w for w in self.index if is_arabic(w)]:
             for stem in arabic_stems(word):
-                self.index.setdefault(stem, []).append(position)
+                self.index.setdefault(stem, []).extend(self.index[word])
+                grown.add(stem)
+        for stem in grown:
+            self.index[stem] = sorted(set(self.index[stem]))
 
     def positions(self, pattern: Pattern) -> list[int]:
         """Sorted positions where `pattern` occurs."""

@@ -1,30 +1,21 @@
 """Watchlist files -> compiled watchlists. A broken file is reported (file, key, line) and skipped.
 
-`load_watchlists` loads a folder once; `WatchlistSet` (in `watchset`) keeps it current while the
-daemon runs.
+`load_watchlists` loads a folder once; `WatchlistSet` keeps it current while the daemon runs.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import logging
-import re
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from monitor.configfile import dotted, locate_key
-from monitor.errors import ConfigError, QueryError
+from monitor.errors import ConfigError
 from monitor.watch.about import AboutCalibrator
-from monitor.watch.model import Watchlist, WeightedTerm
-from monitor.watch.query import compile_query, literal_seq
-from monitor.watch.query.compiler import SeqMatcher
-from monitor.watch.spec import FIELDS_NEEDED, WatchlistSpec
+from monitor.watch.model import Watchlist
+from monitor.watch.watchfile import WatchlistFileError, load_watchlist_text
 
 if TYPE_CHECKING:
     from monitor.clock import Clock
@@ -46,7 +37,7 @@ def load_watchlists(directory: Path, *, channels: set[str] | None,
     loaded: list[Watchlist] = []
     errors: list[ConfigError] = []
     names: set[str] = set()
-    for path in sorted(directory.glob("*.toml")):
+    for path in _watchlist_files(directory):
         try:
             watchlist = load_watchlist_text(path, path.read_text(encoding="utf-8"),
                                             channels=channels, calibrator=calibrator)
@@ -65,112 +56,9 @@ def load_watchlists(directory: Path, *, channels: set[str] | None,
     return loaded, errors
 
 
-class WatchlistFileError(Exception):
-    """All the problems found in one file (each a ConfigError naming file, key and line)."""
-
-    def __init__(self, errors: list[ConfigError]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
-
-
-def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
-                        calibrator: AboutCalibrator | None) -> Watchlist:
-    """Validate and compile one watchlist file; raises WatchlistFileError listing every problem."""
-    file = str(path)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise WatchlistFileError([_toml_error(exc, file, text)]) from None
-    try:
-        spec = WatchlistSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise WatchlistFileError([_schema_error(e, file, text) for e in exc.errors()]) from None
-    errors: list[ConfigError] = []
-    if not any(getattr(spec, key) for key in FIELDS_NEEDED):
-        errors.append(ConfigError(f"a watchlist needs at least one of: {', '.join(FIELDS_NEEDED)}",
-                                  file=file))
-    for i, channel in enumerate(spec.channels):
-        if channels is not None and channel not in channels:
-            known = ", ".join(sorted(channels)) or "none defined"
-            errors.append(ConfigError(f"unknown channel {channel!r} (channels: {known})", file=file,
-                                      key=f"channels[{i}]", line=locate_key(text, ("channels",))))
-    compiled = _compile(spec, file, text, errors)
-    about = None
-    if spec.about:
-        if calibrator is None:
-            errors.append(ConfigError("'about' needs an embedder (none configured here)", file=file,
-                                      key="about", line=locate_key(text, ("about",))))
-        elif not errors:  # embedding is the slow part: only for an otherwise valid file
-            about = calibrator.build(spec.about, spec.about_threshold)
-    if errors:
-        raise WatchlistFileError(errors)
-    terms, query, weighted, exclude = compiled
-    return Watchlist(
-        name=spec.name or path.stem, channels=tuple(spec.channels), delivery=spec.delivery, file=path,
-        terms=terms, query=query, query_text=spec.query or "", weighted=weighted,
-        threshold=spec.threshold, exclude=exclude, about=about, languages=frozenset(spec.languages),
-        sources=frozenset(spec.sources), min_sources=spec.min_sources, min_languages=spec.min_languages,
-    )
-
-
-def _compile(spec: WatchlistSpec, file: str, text: str, errors: list[ConfigError]) -> tuple[Any, ...]:
-    def literal(value: str, key: str, line: int | None) -> SeqMatcher | None:
-        try:
-            return SeqMatcher(literal_seq(value.strip().strip('"'), label=value))
-        except QueryError as exc:
-            errors.append(ConfigError(f"bad term: {exc}", file=file, key=key, line=line))
-            return None
-
-    def literals(key: str, values: list[str]) -> tuple[SeqMatcher, ...]:
-        line = locate_key(text, (key,))
-        found = (literal(v, f"{key}[{i}]", line) for i, v in enumerate(values))
-        return tuple(m for m in found if m is not None)
-
-    weighted = []
-    for i, item in enumerate(spec.weighted):
-        matcher = literal(item.term, f"weighted[{i}].term", locate_key(text, ("weighted", i, "term")))
-        if matcher is not None:
-            weighted.append(WeightedTerm(item.term, item.weight, matcher))
-    query = None
-    if spec.query is not None:
-        try:
-            query = compile_query(spec.query)
-        except QueryError as exc:
-            errors.append(_query_error(exc, file, text))
-    return literals("terms", spec.terms), query, tuple(weighted), literals("exclude", spec.exclude)
-
-
-def _query_error(exc: QueryError, file: str, text: str) -> ConfigError:
-    line = locate_key(text, ("query",))
-    where = ""
-    if line is not None:
-        raw_line = text.splitlines()[line - 1]
-        start = raw_line.find(exc.query) if exc.query else -1
-        if start >= 0:
-            where = f" (line {line}, column {start + exc.column + 1} of the file)"
-    return ConfigError(f"query does not parse{where}: {exc}", file=file, key="query", line=line)
-
-
-def _toml_error(exc: tomllib.TOMLDecodeError, file: str, text: str) -> ConfigError:
-    # Python 3.11's tomllib puts the position only into the message: "... (at line 3, column 9)"
-    found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", str(exc))
-    message = str(exc)[:found.start()] if found else str(exc)
-    line = None
-    if found:
-        line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
-        if found.group(2):
-            message += f" (column {found.group(2)})"
-    return ConfigError(f"invalid TOML: {message}", file=file, line=line)
-
-
-def _schema_error(error: Any, file: str, text: str) -> ConfigError:
-    loc = tuple(error["loc"])
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        known = list(WatchlistSpec.model_fields) if len(loc) == 1 else []
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-        message = "unknown key (a typo?)" + (f"; did you mean {close[0]!r}?" if close else "")
-    return ConfigError(message, file=file, key=dotted(loc), line=locate_key(text, loc))
+def _watchlist_files(directory: Path) -> list[Path]:
+    """`*.toml` files, sorted; hidden ones (editor locks and temporary files) are not watchlists."""
+    return sorted(p for p in directory.glob("*.toml") if not p.name.startswith("."))
 
 
 @dataclass
@@ -203,6 +91,12 @@ class WatchlistSet:
         """The problems of every file as it is now (a fixed file's errors go away)."""
         return [e for state in self._files.values() for e in state.errors]
 
+    def status(self) -> list[dict[str, object]]:
+        """Per file: the watchlist in force, when it was loaded, and its current errors (status pages)."""
+        return [{"file": str(path), "name": state.watchlist.name if state.watchlist else None,
+                 "loaded_at": state.loaded_at, "errors": [str(e) for e in state.errors]}
+                for path, state in sorted(self._files.items())]
+
     def current(self) -> list[Watchlist]:
         out: list[Watchlist] = []
         names: set[str] = set()
@@ -215,7 +109,7 @@ class WatchlistSet:
 
     def reload_if_changed(self) -> list[ConfigError]:
         """Reload the files that changed, drop deleted ones; returns the errors of the reloaded files."""
-        paths = set(self.directory.glob("*.toml")) if self.directory.is_dir() else set()
+        paths = set(_watchlist_files(self.directory)) if self.directory.is_dir() else set()
         for path in set(self._files) - paths:
             log.info("watchlist removed file=%s", path)
             del self._files[path]

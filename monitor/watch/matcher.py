@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from monitor.models import Hit, Match, Story, StoryArticle
-from monitor.watch.about import about_score, article_text
+from monitor.watch.about import about_score, article_text, passes_prefilter
 from monitor.watch.document import Document
 from monitor.watch.model import Watchlist
 from monitor.watch.spec import primary_language
@@ -30,33 +30,34 @@ MAX_HITS = 20
 
 
 class ArticleCache:
-    """Token index and vector of each article, built on first use and shared by all watchlists."""
+    """Token index and vectors of each article, built on first use and shared by all watchlists."""
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self.embedder = embedder
         self._docs: dict[int, Document] = {}
-        self._vectors: dict[int, np.ndarray | None] = {}
+        self._passages: dict[int, np.ndarray | None] = {}
 
     def doc(self, article: StoryArticle) -> Document:
         if article.id not in self._docs:
             self._docs[article.id] = Document(article.title, article.text)
         return self._docs[article.id]
 
-    def vector(self, article: StoryArticle) -> np.ndarray | None:
-        if article.id not in self._vectors:
-            self._vectors[article.id] = self._vector(article)
-        return self._vectors[article.id]
-
-    def _vector(self, article: StoryArticle) -> np.ndarray | None:
-        dim = self.embedder.dim if self.embedder is not None else None
-        if article.vector:
-            stored = np.frombuffer(article.vector, dtype=np.float32)
-            if dim is None or stored.shape[0] == dim:
-                return stored
-        if self.embedder is None:
-            log.warning("no vector and no embedder: 'about' cannot be checked article_id=%s", article.id)
+    def stored(self, article: StoryArticle) -> np.ndarray | None:
+        """The vector the stories stage stored, if it fits the embedder."""
+        if not article.vector:
             return None
-        return self.embedder.embed([article_text(article.title, article.text)], kind="passage")[0]
+        vector = np.frombuffer(article.vector, dtype=np.float32)
+        return vector if self.embedder is None or vector.shape[0] == self.embedder.dim else None
+
+    def passage(self, article: StoryArticle) -> np.ndarray | None:
+        if article.id not in self._passages:
+            if self.embedder is None:
+                log.warning("no embedder: 'about' cannot be checked article_id=%s", article.id)
+                self._passages[article.id] = None
+            else:
+                text = article_text(article.title, article.text)
+                self._passages[article.id] = self.embedder.embed([text], kind="passage")[0]
+        return self._passages[article.id]
 
 
 def match_story(watchlists: Sequence[Watchlist], story: Story, *,
@@ -77,7 +78,7 @@ def match_article(watchlist: Watchlist, article: StoryArticle, *, embedder: Embe
     cache = cache or ArticleCache(embedder)
     if not watchlist.accepts_source(article.source, article.tags, article.language):
         return None
-    found = match_content(watchlist, cache.doc(article), lambda: cache.vector(article))
+    found = match_content(watchlist, article, cache)
     if found is None:
         return None
     score, hits = found
@@ -99,47 +100,56 @@ def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match
     hits: list[Hit] = []
     matched = False
     for article in articles:
-        found = match_content(watchlist, cache.doc(article), lambda a=article: cache.vector(a))
+        found = match_content(watchlist, article, cache)
         if found is None:
             continue
         matched = True
         best = max(best, found[0])
         hits.extend(dataclasses.replace(h, article_id=article.id) for h in found[1][:5])
+        if len(hits) >= MAX_HITS:  # explained enough; spare the remaining articles (and embeddings)
+            break
     if not matched:
         return None
     return Match(story.id, watchlist.name, watchlist.channels, best, tuple(hits[:MAX_HITS]))
 
 
-def match_content(watchlist: Watchlist, doc: Document,
-                  vector: Callable[[], np.ndarray | None]) -> tuple[float, list[Hit]] | None:
+def match_content(watchlist: Watchlist, article: StoryArticle,
+                  cache: ArticleCache) -> tuple[float, list[Hit]] | None:
     """(score, hits) when the article's content satisfies every condition given, else None.
 
-    Cheap conditions run first; the vector (possibly an embedding) is only asked for when needed.
+    Cheap conditions run first; an embedding is only computed when everything else holds.
     """
-    if any(ex.match(doc) is not None for ex in watchlist.exclude):
+    doc = cache.doc(article)
+    if not _holds(watchlist, doc):
         return None
-    hits: list[Hit] = []
-    if watchlist.terms:
-        found = [h for term in watchlist.terms for h in term.match(doc) or ()]
-        if not found:
-            return None
-        hits.extend(found)
+    hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
     if watchlist.query is not None:
-        found = watchlist.query.match(doc)
-        if found is None:
-            return None
-        hits.extend(found)
+        hits.extend(watchlist.query.match(doc) or ())
     if watchlist.weighted:
         weighted = _weighted_hits(watchlist, doc)
         if sum(h.score for h in weighted) < watchlist.threshold:
             return None
         hits.extend(weighted)
     if watchlist.about is not None:
-        hit = _about_hit(watchlist, vector())
+        hit = _about_hit(watchlist, article, cache)
         if hit is None:
             return None
         hits.append(hit)
     return sum(h.score for h in hits), hits
+
+
+def _holds(watchlist: Watchlist, doc: Document) -> bool:
+    """The term conditions, tested without building explanations (most articles fail here)."""
+    for excluded in watchlist.exclude:
+        if excluded.test(doc):
+            return False
+    if watchlist.terms:
+        for term in watchlist.terms:
+            if term.test(doc):
+                break
+        else:
+            return False
+    return watchlist.query is None or watchlist.query.test(doc)
 
 
 def _weighted_hits(watchlist: Watchlist, doc: Document) -> list[Hit]:
@@ -152,9 +162,15 @@ def _weighted_hits(watchlist: Watchlist, doc: Document) -> list[Hit]:
     return hits
 
 
-def _about_hit(watchlist: Watchlist, vector: np.ndarray | None) -> Hit | None:
+def _about_hit(watchlist: Watchlist, article: StoryArticle, cache: ArticleCache) -> Hit | None:
     about = watchlist.about
-    if about is None or vector is None:
+    if about is None:
+        return None
+    stored = cache.stored(article)
+    if stored is not None and not passes_prefilter(about, stored):
+        return None
+    vector = cache.passage(article)
+    if vector is None:
         return None
     score, best, cosine = about_score(about, vector)
     if score < about.threshold:

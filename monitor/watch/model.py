@@ -20,6 +20,17 @@ class WeightedTerm:
 
 
 @dataclass(frozen=True, eq=False)
+class Calibration:
+    """Each description's cosine with the generic reference sentences: mean and standard deviation."""
+
+    mean: np.ndarray  # (n_descriptions,)
+    spread: np.ndarray
+
+    def scores(self, vectors: np.ndarray, article: np.ndarray) -> np.ndarray:
+        return (vectors @ article - self.mean) / self.spread
+
+
+@dataclass(frozen=True, eq=False)
 class About:
     """Topic by meaning: descriptions embedded once at load, compared with each article's vector."""
 
@@ -27,8 +38,8 @@ class About:
     vectors: np.ndarray  # (n, dim) float32, L2-normalised, embedded as "query"
     threshold: float  # in standard deviations above the description's similarity to generic news
     embedder_name: str
-    mean: np.ndarray  # (n,) cosine of each description with the reference sentences: mean ...
-    spread: np.ndarray  # ... and standard deviation
+    passage: Calibration  # for articles embedded as "passage" (what decides)
+    stored: Calibration  # for the stories' stored vectors, embedded as "query" (a cheap pre-filter)
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 
 # Marks removed after canonical decomposition: Latin/Greek/Cyrillic accents, Arabic harakat, tanween,
 # shadda, sukun, madda and hamza above/below (so أ إ آ ؤ ئ fold onto their carrier), superscript alef,
-# Quranic annotation signs, tatweel, and the nukta of Devanagari, Bengali and Gurmukhi.
+# Quranic annotation signs, tatweel, the nukta of Devanagari, Bengali, Gurmukhi and Gujarati, and
+# invisible joiners, direction marks and soft hyphens.
 _DELETE = [*range(0x0300, 0x0370), *range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, 0x0640,
            *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E9), *range(0x06EA, 0x06EE),
-           0x093C, 0x09BC, 0x0A3C, 0x0ABC, 0x200E, 0x200F]
+           0x093C, 0x09BC, 0x0A3C, 0x0ABC, 0x200C, 0x200D, 0x200E, 0x200F, 0x00AD]
 _FOLD = {0x0671: "ا", 0x0672: "ا", 0x0673: "ا", 0x0675: "ا", 0x0649: "ي", 0x06CC: "ي", 0x06D2: "ي",
-         0x0629: "ه", 0x06C0: "ه", 0x06C1: "ه", 0x06A9: "ك", 0x0624: "و", 0x0626: "ي"}
+         0x0629: "ه", 0x06C0: "ه", 0x06C1: "ه", 0x06A9: "ك", 0x0624: "و", 0x0626: "ي",
+         0x0901: "\u0902"}  # Devanagari chandrabindu -> anusvara: both spellings are common (आँख, आंख)
 _TABLE: dict[int, str | None] = {cp: None for cp in _DELETE} | _FOLD
 
 _CJK = ("\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff\u3400-\u4dbf"
@@ -35,10 +37,11 @@ _CJK = ("\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0
 
 
 def _mark_ranges() -> str:
-    """Every combining mark (Mn, Mc, Me) in the BMP plus ZWNJ/ZWJ, as a regex class body."""
+    """Every combining mark (Mn, Mc, Me) in the BMP plus ZWNJ/ZWJ and the soft hyphen (all may sit
+    inside a word), as a regex class body."""
     ranges: list[tuple[int, int]] = []
-    for cp in range(0x300, 0x10000):
-        if unicodedata.category(chr(cp)).startswith("M") or cp in (0x200C, 0x200D):
+    for cp in range(0xAD, 0x10000):
+        if unicodedata.category(chr(cp)).startswith("M") or cp in (0xAD, 0x200C, 0x200D):
             if ranges and ranges[-1][1] == cp - 1:
                 ranges[-1] = (ranges[-1][0], cp)
             else:
@@ -55,6 +58,7 @@ _ARABIC_END = "\u06ff"
 
 # Clitic prefixes, longest first; a stem must keep at least two letters.
 _ARABIC_PREFIXES = ("وبال", "وكال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_CLITIC_FIRST = frozenset(p[0] for p in _ARABIC_PREFIXES)
 _ARTICLE_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 
 
@@ -99,7 +103,9 @@ def is_arabic(token: str) -> bool:
 
 def arabic_stems(token: str) -> list[str]:
     """Forms of an Arabic word with its clitic prefixes removed (the word itself not included)."""
-    stems = []
+    stems: list[str] = []
+    if token[0] not in _CLITIC_FIRST:
+        return stems
     for prefix in _ARABIC_PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
             stems.append(token[len(prefix):])
@@ -113,6 +119,6 @@ def arabic_term_key(token: str) -> str:
     the article-free stems of text words are indexed, so both sides meet at the bare stem.
     """
     for prefix in _ARTICLE_PREFIXES:
-        if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 3:  # الله must not become له
             return token[len(prefix):]
     return token

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from monitor.alerts.policy import WatchlistDelivery
 
 # Standard deviations above the description's similarity to generic news (see monitor/watch/about.py).
-DEFAULT_ABOUT_THRESHOLD = 3.2
+DEFAULT_ABOUT_THRESHOLD = 3.5
 
 
 class WeightedSpec(BaseModel):

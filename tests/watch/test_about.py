@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from monitor.models import Story, StoryArticle
+from monitor.stories.textprep import lead_text
 from monitor.watch import Watchlist, load_watchlists, match_story
 from tests.watch.conftest import E5Embedder, unrelated_articles
 
@@ -28,14 +29,20 @@ def about_watchlist(tmp_path_factory: pytest.TempPathFactory, embedder: E5Embedd
     return watchlist
 
 
+def stored_vectors(embedder: E5Embedder, articles: list[tuple[str, str]]) -> list[bytes]:
+    """The vectors the stories stage stores: title + lead, embedded as "query"."""
+    vectors = embedder.embed([lead_text(t, x, LEAD_CHARS) for t, x in articles], kind="query")
+    return [v.astype(np.float32).tobytes() for v in vectors]
+
+
 @pytest.fixture(scope="module")
 def unrelated_stories(embedder: E5Embedder) -> list[Story]:
-    """200 unrelated articles, embedded once (title + lead) and carried as stored vectors."""
+    """200 unrelated articles, embedded once, carrying stored vectors as the stories stage leaves them."""
     articles = unrelated_articles(200)
     assert len(articles) == 200
-    vectors = embedder.embed([f"{t}\n{x[:LEAD_CHARS]}" for t, x in articles], kind="passage")
-    return [one_article_story(i, title, text, vector.astype(np.float32).tobytes())
-            for i, ((title, text), vector) in enumerate(zip(articles, vectors, strict=True))]
+    return [one_article_story(i, title, text, vector)
+            for i, ((title, text), vector) in enumerate(zip(articles, stored_vectors(embedder, articles),
+                                                             strict=True))]
 
 
 def one_article_story(id: int, title: str, text: str, vector: bytes | None = None) -> Story:
@@ -57,8 +64,19 @@ def test_about_matches_every_seed_in_every_language(about_watchlist: Watchlist,
 def test_about_matches_none_of_200_unrelated_articles(about_watchlist: Watchlist,
                                                       unrelated_stories: list[Story],
                                                       embedder: E5Embedder) -> None:
+    before = embedder.requested["passage"]
     matched = [s.title for s in unrelated_stories if match_story([about_watchlist], s, embedder=embedder)]
     assert matched == []
+    # the stored vectors pre-filter: most articles are decided without a passage embedding
+    assert embedder.requested["passage"] - before < 50
+
+
+def test_about_matches_seeds_that_carry_stored_vectors(about_watchlist: Watchlist,
+                                                       seeds: list[tuple[str, str]],
+                                                       embedder: E5Embedder) -> None:
+    articles = [("", text) for _, text in seeds]
+    for i, ((_, text), vector) in enumerate(zip(articles, stored_vectors(embedder, articles), strict=True)):
+        assert match_story([about_watchlist], one_article_story(i, "", text, vector), embedder=embedder)
 
 
 def test_about_combines_with_terms(tmp_path: Path, embedder: E5Embedder,

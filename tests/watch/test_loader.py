@@ -101,7 +101,9 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) -> None:
     path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
     write(tmp_path, "other.toml", 'terms = ["x"]\n')
-    wset = WatchlistSet(tmp_path, CHANNELS, None, FakeClock())
+    clock = FakeClock()
+    start = clock.now()
+    wset = WatchlistSet(tmp_path, CHANNELS, None, clock)
     assert wset.errors == [] and {w.name for w in wset.current()} == {"w", "other"}
     assert wset.reload_if_changed() == []
 
@@ -112,8 +114,13 @@ def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) 
     assert match_story([kept], story("fighting at Baghouz"))  # still the old terms
     assert wset.errors == errors
 
+    [status] = [s for s in wset.status() if s["name"] == "w"]
+    assert status["loaded_at"] == start and "query" in str(status["errors"])
+
+    clock.advance(60)
     path.write_text('channels = ["team-chat"]\nquery = "Hajin"\n', encoding="utf-8")
     assert wset.reload_if_changed() == []
+    assert [s["loaded_at"] for s in wset.status() if s["name"] == "w"] == [clock.now()]
     assert wset.errors == []
     [new] = [w for w in wset.current() if w.name == "w"]
     assert match_story([new], story("fighting at Hajin")) and not match_story([new], story("Baghouz"))
@@ -129,3 +136,27 @@ def test_broken_file_at_start_is_skipped_until_fixed(tmp_path: Path) -> None:
     assert wset.current() == [] and wset.errors[0].key == "channels[0]"
     path.write_text('terms = ["x"]\nchannels = ["ops-email"]\n', encoding="utf-8")
     assert wset.reload_if_changed() == [] and [w.name for w in wset.current()] == ["w"]
+
+
+def test_typo_in_a_nested_table_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    write(tmp_path, "w.toml",
+          'terms = ["x"]\n[delivery]\nmdoe = "digest"\n[[weighted]]\nterm = "y"\nwieght = 2\n')
+    _, errors = load_watchlists(tmp_path, channels=None)
+    found = {e.key: (e.line, str(e)) for e in errors}
+    assert found["delivery.mdoe"][0] == 3 and "did you mean 'mode'" in found["delivery.mdoe"][1]
+    assert found["weighted[0].wieght"][0] == 6 and "did you mean 'weight'" in found["weighted[0].wieght"][1]
+
+
+def test_public_surface() -> None:
+    import monitor.watch
+
+    assert sorted(monitor.watch.__all__) == ["Watchlist", "WatchlistSet", "load_watchlists", "match_article",
+                                             "match_story"]
+
+
+def test_hidden_files_are_not_watchlists(tmp_path: Path) -> None:
+    write(tmp_path, ".#w.toml", "not toml at all [")
+    write(tmp_path, "w.toml", 'terms = ["x"]\n')
+    watchlists, errors = load_watchlists(tmp_path, channels=None)
+    assert [w.name for w in watchlists] == ["w"] and errors == []
+    assert [w.name for w in WatchlistSet(tmp_path, None, None, FakeClock()).current()] == ["w"]

@@ -109,3 +109,17 @@ def test_no_match_when_term_absent(tmp_path: Path, body: str) -> None:
 def test_unknown_language_and_source_still_match_by_default(tmp_path: Path) -> None:
     w = watchlist(tmp_path, 'terms = ["Baghouz"]\n')
     assert match_story([w], story(StoryArticle(1, "", "Baghouz", "http://x", None, "", None)))
+
+
+def test_an_embedder_failure_skips_only_that_file(tmp_path: Path) -> None:
+    class Broken:
+        name, dim = "broken", 2
+
+        def embed(self, texts, kind="passage"):  # type: ignore[no-untyped-def]
+            raise RuntimeError("model file missing")
+
+    (tmp_path / "a.toml").write_text('about = ["anything"]\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('terms = ["x"]\n', encoding="utf-8")
+    watchlists, [error] = load_watchlists(tmp_path, channels=None, embedder=Broken())
+    assert [w.name for w in watchlists] == ["b"]
+    assert error.key == "about" and "model file missing" in str(error)

@@ -6,7 +6,7 @@ hits (possibly empty, e.g. for a satisfied NOT) that made it hold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from monitor.models import Hit
@@ -18,12 +18,27 @@ Span = tuple[int, int]  # first and last word position
 
 
 class Matcher(Protocol):
+    def test(self, doc: Document) -> bool:
+        """Whether the query holds (fast: no explanations built)."""
+        ...
+
     def match(self, doc: Document) -> list[Hit] | None: ...
 
 
 @dataclass(frozen=True)
 class SeqMatcher:
     seq: Seq
+    word: str | None = field(init=False)  # set for a plain word in any field: a dict lookup decides
+
+    def __post_init__(self) -> None:
+        patterns = self.seq.patterns
+        plain = len(patterns) == 1 and not patterns[0].prefix and self.seq.field is None
+        object.__setattr__(self, "word", patterns[0].word if plain else None)
+
+    def test(self, doc: Document) -> bool:
+        if self.word is not None:
+            return self.word in doc.index
+        return bool(sequence_starts(doc, self.seq.patterns, self.seq.field))
 
     def spans(self, doc: Document) -> list[Span]:
         width = len(self.seq.patterns) - 1
@@ -40,13 +55,17 @@ class SeqMatcher:
 class RegexMatcher:
     node: Regex
 
+    def test(self, doc: Document) -> bool:
+        fields = (self.node.field,) if self.node.field else FIELDS
+        return any(self.node.pattern.search(doc.normalized(f)) for f in fields)
+
     def match(self, doc: Document) -> list[Hit] | None:
         hits = []
-        for field in (self.node.field,) if self.node.field else FIELDS:
-            text = doc.normalized(field)
+        for name in (self.node.field,) if self.node.field else FIELDS:
+            text = doc.normalized(name)
             m = self.node.pattern.search(text)
             if m:
-                hits.append(Hit(self.node.label, field, snippet=make_snippet(text, m.start(), m.end()),
+                hits.append(Hit(self.node.label, name, snippet=make_snippet(text, m.start(), m.end()),
                                 score=1.0))
         return hits or None
 
@@ -68,22 +87,35 @@ class NearMatcher:
     distance: int
     label: str
 
+    def test(self, doc: Document) -> bool:
+        return bool(self._found(doc))
+
     def match(self, doc: Document) -> list[Hit] | None:
+        found = self._found(doc)
+        return _first_per_field(doc, self.label, found) if found else None
+
+    def _found(self, doc: Document) -> list[Span]:
         rights = self.right.spans(doc)
         if not rights:
-            return None
+            return []
         found = []
         for ls, le in self.left.spans(doc):
             for rs, re_ in rights:
                 between = max(rs - le, ls - re_) - 1  # words strictly between; negative = overlap
                 if between <= self.distance and doc.field_at(ls) == doc.field_at(rs):
                     found.append((min(ls, rs), max(le, re_)))
-        return _first_per_field(doc, self.label, found) if found else None
+        return found
 
 
 @dataclass(frozen=True)
 class AndMatcher:
     children: tuple[Matcher, ...]
+
+    def test(self, doc: Document) -> bool:
+        for child in self.children:  # noqa: SIM110 - the hot loop: a plain loop beats all(generator)
+            if not child.test(doc):
+                return False
+        return True
 
     def match(self, doc: Document) -> list[Hit] | None:
         hits: list[Hit] = []
@@ -99,6 +131,12 @@ class AndMatcher:
 class OrMatcher:
     children: tuple[Matcher, ...]
 
+    def test(self, doc: Document) -> bool:
+        for child in self.children:  # noqa: SIM110 - as above
+            if child.test(doc):
+                return True
+        return False
+
     def match(self, doc: Document) -> list[Hit] | None:
         results = [found for c in self.children if (found := c.match(doc)) is not None]
         return [h for found in results for h in found] if results else None
@@ -107,6 +145,9 @@ class OrMatcher:
 @dataclass(frozen=True)
 class NotMatcher:
     child: Matcher
+
+    def test(self, doc: Document) -> bool:
+        return not self.child.test(doc)
 
     def match(self, doc: Document) -> list[Hit] | None:
         return [] if self.child.match(doc) is None else None
