@@ -11,8 +11,8 @@ import pytest
 from monitor.cli import main
 from monitor.demo.site_server import SiteServer
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-SEED = PAGES / "en-baghouz-encampment.html"
+SITE = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "site"  # the pages the demo serves
+SEED = SITE / "en-baghouz-encampment.html"
 
 
 def run(capsys: pytest.CaptureFixture[str], *inputs: str) -> tuple[int, list[dict]]:
