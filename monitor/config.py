@@ -75,7 +75,8 @@ def load_config(path: Path | str = DEFAULT_CONFIG, *, env_database_url: bool = T
 
 
 def _first_error(exc: ValidationError, path: Path, text: str) -> ConfigError:
-    error = exc.errors()[0]
+    # A typo'd key also makes the key it meant "missing": report the typo, the root cause, first.
+    error = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
     loc = tuple(p for p in error["loc"] if not _is_union_tag(p))
     message = error["msg"]
     if error["type"] == "extra_forbidden":

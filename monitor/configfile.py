@@ -29,7 +29,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        # Python 3.11's TOMLDecodeError has no lineno attribute; the position is in the message.
+        position = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(position.group(1)) if position else None
         message = str(exc).split(" (at line")[0]
         raise ConfigError(f"invalid TOML: {message}", file=str(path), line=line) from exc
 

@@ -43,10 +43,9 @@ class Metrics:
         self.articles_added = Counter("monitor_articles_added", "Articles extracted and stored", registry=r)
         self.stories_changed = Counter("monitor_stories_changed", "Story assignments (created, joined)",
                                        ["event"], registry=r)
-        self.alerts_planned = Counter("monitor_alerts_planned", "Outbox rows planned, by channel",
-                                      ["channel"], registry=r)
+        self.alerts_planned = Counter("monitor_alerts_planned", "Outbox rows planned", registry=r)
         self.alert_deliveries = Counter("monitor_alert_deliveries", "Delivery attempts by channel and "
-                                        "outcome (sent, retry, failed)", ["channel", "outcome"], registry=r)
+                                        "outcome (sent, error)", ["channel", "outcome"], registry=r)
         self.cycle_seconds = Histogram("monitor_cycle_duration_seconds", "Duration of one job run",
                                        ["job"], buckets=CYCLE_BUCKETS, registry=r)
         Info("monitor_build", "Version and instance name of this process", registry=r).info(

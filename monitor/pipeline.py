@@ -20,7 +20,8 @@ from monitor.ingest.cycle import PollContext, PollReport, poll_due
 from monitor.models import Article, Page
 from monitor.storage import articles as article_repo
 from monitor.storage import stories as story_repo
-from monitor.storage.entries import PendingEntry, mark_entry_done, mark_entry_failed, pending_entries
+from monitor.storage.entries import PendingEntry, mark_entry_done, mark_entry_failed
+from monitor.storage.entry_leases import claim_pending_entries
 from monitor.storage.locks import assignment_lock
 from monitor.stories import ArticleInput, StoredItem
 from monitor.watch.matcher import match_story
@@ -78,9 +79,15 @@ def _count_polls(app: App, poll: PollReport) -> None:
 
 
 async def process_pending(app: App, report: CycleReport) -> None:
-    """Fetch and extract every entry still marked new (also those a crash left behind)."""
+    """Fetch and extract the entries still marked new (also those a crash left behind).
+
+    Entries are leased, so replicas split the pages between them; a retryable failure keeps the
+    entry new and it is tried again when its lease expires.
+    """
+    polling = app.settings.polling
     with app.engine.begin() as conn:
-        pending = pending_entries(conn, limit=app.settings.polling.batch_size)
+        pending = claim_pending_entries(conn, now=app.clock.now(), owner=app.owner,
+                                        limit=polling.batch_size, lease_seconds=polling.lease_seconds)
     fetcher = app.open_fetcher()
     max_bytes = app.settings.http.max_body_bytes
 

@@ -80,7 +80,7 @@ def test_missing_env_var_is_named_without_leaking_others(tmp_path: Path,
         load_config(write(tmp_path, GOOD))
     assert "TEST_SMTP_PASSWORD is not set" in str(caught.value)
     assert caught.value.key == "channels.mail.password"
-    assert caught.value.line == 19
+    assert caught.value.line == 18
 
 
 def test_toml_syntax_error_has_line(tmp_path: Path) -> None:

@@ -8,41 +8,49 @@ Files: `.html` and `.html.gz`; other extensions are typed by name, so a PDF is r
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gzip
 import json
 import mimetypes
 import sys
 from pathlib import Path
 
-import httpx
-
 from monitor.content.extract import extract_article
-from monitor.errors import FetchError, MonitorError
+from monitor.content.fetch import fetch_page
+from monitor.errors import MonitorError
 from monitor.models import Article, Page
-
-MAX_BYTES = 10 * 1024 * 1024
-TIMEOUT_SECONDS = 20.0
-USER_AGENT = "news-monitor/0.1 (+extract)"
+from monitor.net.http import HttpFetcher
+from monitor.net.settings import HttpSettings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("extract", help="extract the article from pages (files or URLs), JSON Lines out")
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
                         help=".html / .html.gz file or http(s) URL")
+    parser.add_argument("--allow-private", action="store_true",
+                        help="allow URLs on loopback and private networks (refused by default)")
     parser.set_defaults(func=cmd_extract)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    # URLs go through the daemon's own client: the same timeouts, size cap and address guard.
+    settings = HttpSettings(allow_private_addresses=args.allow_private)
+    return asyncio.run(extract_all(args.inputs, settings))
+
+
+async def extract_all(inputs: list[str], settings: HttpSettings) -> int:
     failed = 0
-    with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=True,
-                      headers={"User-Agent": USER_AGENT}) as client:
-        for item in args.inputs:
+    fetcher = HttpFetcher(settings)
+    try:
+        for item in inputs:
             try:
-                page = fetch_url(client, item) if is_url(item) else read_file(Path(item))
+                page = await fetch_page(fetcher, item) if is_url(item) else read_file(Path(item))
                 emit_json({"input": item, **article_fields(extract_article(page))})
             except (MonitorError, OSError) as exc:
                 failed += 1
                 emit_json({"input": item, "error": str(exc)})
+    finally:
+        await fetcher.aclose()
     return 1 if failed else 0
 
 
@@ -80,22 +88,3 @@ def read_file(path: Path) -> Page:
     url = path.resolve().as_uri()
     return Page(url=url, requested_url=url, status=200, content_type=content_type, body=body)
 
-
-def fetch_url(client: httpx.Client, url: str) -> Page:
-    """GET with a size cap; any non-2xx answer or transport failure is a FetchError naming the URL."""
-    try:
-        with client.stream("GET", url) as response:
-            if not response.is_success:
-                raise FetchError(url, f"HTTP {response.status_code}", status=response.status_code)
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_BYTES:
-                    raise FetchError(url, f"body larger than {MAX_BYTES} bytes")
-                chunks.append(chunk)
-            content_type = response.headers.get("content-type", "")
-            return Page(url=str(response.url), requested_url=url, status=response.status_code,
-                        content_type=content_type.split(";")[0].strip().lower(), body=b"".join(chunks),
-                        charset=response.charset_encoding)
-    except httpx.HTTPError as exc:
-        raise FetchError(url, f"{type(exc).__name__}: {exc}") from exc

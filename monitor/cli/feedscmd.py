@@ -16,6 +16,8 @@ from monitor.errors import ConfigError
 from monitor.ingest.feedlist import add_by_url, export_all, import_opml, status_rows
 from monitor.net.http import HttpFetcher
 from monitor.storage.db import create_db_engine, migrate
+from monitor.storage.feeds import enable_feed, sync_feeds
+from monitor.storage.locks import feed_sync_lock
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,17 +36,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     exp = actions.add_parser("export", help="write the feed list as OPML")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     exp.add_argument("--all", action="store_true", help="include disabled feeds")
-    for parser, func in ((listing, feeds_list), (add, feeds_add), (imp, feeds_import), (exp, feeds_export)):
+    enable = actions.add_parser("enable", help="switch a disabled feed back on and check it at once")
+    enable.add_argument("name")
+    commands = ((listing, feeds_list), (add, feeds_add), (imp, feeds_import), (exp, feeds_export),
+                (enable, feeds_enable))
+    for parser, func in commands:
         add_config_option(parser)
-        if parser is not exp:
+        if parser not in (exp, enable):
             add_json_option(parser)
         parser.set_defaults(func=func)
 
 
 def _open(args: argparse.Namespace) -> tuple[Settings, Engine]:
+    """Config, migrated database, and the config's feed list synced in (as the daemon does)."""
     settings = load_config(args.config)
     engine = create_db_engine(settings.database.url)
     migrate(engine)
+    with engine.begin() as conn, feed_sync_lock(conn):
+        sync_feeds(conn, settings.feeds, SystemClock().now())
     return settings, engine
 
 
@@ -111,4 +120,15 @@ def feeds_export(args: argparse.Namespace) -> int:
         say(f"wrote {args.output}")
     else:
         sys.stdout.write(document)
+    return 0
+
+
+def feeds_enable(args: argparse.Namespace) -> int:
+    _, engine = _open(args)
+    with engine.begin() as conn:
+        found = enable_feed(conn, args.name, SystemClock().now())
+    if not found:
+        say(f"no feed named {args.name!r}")
+        return 1
+    say(f"enabled {args.name!r}; it is checked on the next cycle")
     return 0

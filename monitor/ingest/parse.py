@@ -26,6 +26,7 @@ from monitor.models import Entry
 
 # A DOCTYPE with an internal subset that declares entities: billion laughs, XXE. Never needed by feeds.
 _ENTITY_DOCTYPE = re.compile(r"<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+_ENTITY_DECL = re.compile(r"<!ENTITY\b[^>]*>", re.IGNORECASE)
 _EXTERNAL_DOCTYPE = re.compile(r"<!DOCTYPE[^\[>]*\b(?:SYSTEM|PUBLIC)\b[^\[>]*>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]{0,2000}>")
 _SPACES = re.compile(r"\s+")
@@ -99,13 +100,12 @@ def _decode(body: bytes, charset: str | None) -> tuple[str, list[str]]:
     text, warning = decode_document(body, charset)
     if warning:
         warnings.append(warning)
-    head = text[:65536]
-    if "<!ENTITY" in head.upper():
-        stripped = _ENTITY_DOCTYPE.sub("", head, count=1)
-        text = stripped + text[65536:]
+    if _ENTITY_DECL.search(text):
+        # Wherever they hide (after long comments, in a broken DOCTYPE), declarations go.
+        text = _ENTITY_DECL.sub("", _ENTITY_DOCTYPE.sub("", text, count=1))
         warnings.append("removed a DOCTYPE declaring entities (entity expansion / XXE is refused)")
-    elif _EXTERNAL_DOCTYPE.search(head) and "<html" not in head.lower():
-        text = _EXTERNAL_DOCTYPE.sub("", head, count=1) + text[65536:]
+    elif _EXTERNAL_DOCTYPE.search(text[:65536]) and "<html" not in text[:65536].lower():
+        text = _EXTERNAL_DOCTYPE.sub("", text, count=1)
     return text, warnings
 
 

@@ -56,11 +56,18 @@ class HttpFetcher:
     def __init__(self, settings: HttpSettings, *, clock: Clock | None = None) -> None:
         self._settings = settings
         self._clock = clock or SystemClock()
-        policy = AddressPolicy(
+        self._policy = AddressPolicy(
             allow_private=settings.allow_private_addresses, allowed_networks=settings.allowed_networks
         )
-        self._client = httpx.AsyncClient(
-            transport=PerOriginTransport(policy, per_origin=settings.per_host_limit),
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client = self._build_client()
+        self._global = asyncio.Semaphore(settings.max_connections)
+        self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    def _build_client(self) -> httpx.AsyncClient:
+        settings = self._settings
+        return httpx.AsyncClient(
+            transport=PerOriginTransport(self._policy, per_origin=settings.per_host_limit),
             timeout=httpx.Timeout(
                 connect=settings.connect_timeout, read=settings.read_timeout,
                 write=settings.write_timeout, pool=settings.pool_timeout,
@@ -69,8 +76,16 @@ class HttpFetcher:
             follow_redirects=False,
             trust_env=False,  # an environment proxy would bypass the address guard
         )
-        self._global = asyncio.Semaphore(settings.max_connections)
-        self._hosts: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    def _bind_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and self._loop is not loop:
+            # Used again from a new event loop (asyncio.run called twice): the pooled connections and
+            # the semaphores belong to the old, closed one, so start afresh instead of failing.
+            self._client = self._build_client()
+            self._global = asyncio.Semaphore(self._settings.max_connections)
+            self._hosts = {}
+        self._loop = loop
 
     @property
     def settings(self) -> HttpSettings:
@@ -83,6 +98,7 @@ class HttpFetcher:
         self, url: str, *, headers: Mapping[str, str] | None = None, max_bytes: int | None = None
     ) -> HttpResponse:
         """GET `url`; 2xx and 304 return, anything else raises FetchError (or BlockedAddressError)."""
+        self._bind_loop()
         cap = max_bytes or self._settings.max_body_bytes
         try:
             async with asyncio.timeout(self._settings.total_timeout):
@@ -119,13 +135,21 @@ class HttpFetcher:
         except (httpx.InvalidURL, UnicodeDecodeError) as exc:
             raise FetchError(url, f"invalid URL ({exc})") from None
         async with self._slot(host):
-            try:
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    return await self._read(url, response, cap)
-            except BlockedAddressError as exc:
-                raise BlockedAddressError(url, exc.reason) from None
-            except (httpx.HTTPError, DecodeError) as exc:
-                raise FetchError(url, describe(exc, self._settings)) from None
+            for attempt in (1, 2):
+                try:
+                    async with self._client.stream("GET", url, headers=headers) as response:
+                        return await self._read(url, response, cap)
+                except BlockedAddressError as exc:
+                    raise BlockedAddressError(url, exc.reason) from None
+                except httpx.RemoteProtocolError as exc:
+                    # A kept-alive connection the server closed just as we reused it: GET is safe to
+                    # send again, once, on a fresh connection (browsers do the same).
+                    if attempt == 1 and "without sending a response" in str(exc):
+                        continue
+                    raise FetchError(url, describe(exc, self._settings)) from None
+                except (httpx.HTTPError, DecodeError) as exc:
+                    raise FetchError(url, describe(exc, self._settings)) from None
+        raise AssertionError("unreachable")
 
     async def _read(self, url: str, response: httpx.Response, cap: int) -> HttpResponse:
         headers = MappingProxyType({k.lower(): v for k, v in response.headers.items()})

@@ -153,6 +153,13 @@ def record_poll(conn: Connection, feed_id: int, outcome: FeedUpdate, now: dateti
     conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
 
+def enable_feed(conn: Connection, name: str, now: datetime) -> bool:
+    """Switch a disabled feed back on (after a 410 that was a mistake, say) and check it at once."""
+    result = conn.execute(update(feeds).where(feeds.c.name == name).values(
+        enabled=True, disabled_reason=None, error_count=0, last_error=None, next_check_at=now))
+    return bool(result.rowcount)
+
+
 def list_feeds(conn: Connection, *, errors_only: bool = False) -> list[Feed]:
     stmt = select(feeds).order_by(feeds.c.name)
     if errors_only:

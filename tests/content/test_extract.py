@@ -14,6 +14,7 @@ from monitor.errors import ExtractionError
 from monitor.models import Page
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+SITE = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "site"  # the pages the demo serves
 URL = "https://news.example.com/2019/02/story.html"
 PARAGRAPHS = [
     "The city council approved the new budget on Tuesday after a debate that lasted more than six hours.",
@@ -133,7 +134,7 @@ def test_language_is_detected_when_the_page_declares_none() -> None:
 
 
 def test_legacy_encoding_declared_only_in_meta() -> None:
-    source = (PAGES / "ar-baghouz-airstrikes.html").read_text(encoding="utf-8")
+    source = (SITE / "ar-baghouz-airstrikes.html").read_text(encoding="utf-8")
     legacy = source.replace('<meta charset="utf-8">', '<meta charset="windows-1256">')
     body = legacy.encode("cp1256", "replace")
     article = extract_article(page(body))

@@ -13,6 +13,7 @@ from monitor.content.extract import extract_article
 from monitor.models import Article, Page
 
 PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+SITE = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "site"  # the pages the demo serves
 CASES = sorted(p.name.removesuffix(".expected.json") for p in PAGES.glob("*.expected.json"))
 BASE = "http://127.0.0.1:8000"
 
@@ -20,7 +21,7 @@ BASE = "http://127.0.0.1:8000"
 def extract(name: str) -> tuple[Article, dict]:
     expected = json.loads((PAGES / f"{name}.expected.json").read_text(encoding="utf-8"))
     page = Page(url=f"{BASE}/{name}.html?utm_source=rss", requested_url=f"{BASE}/{name}.html", status=200,
-                content_type="text/html", body=(PAGES / f"{name}.html").read_bytes(), charset="utf-8")
+                content_type="text/html", body=(SITE / f"{name}.html").read_bytes(), charset="utf-8")
     return extract_article(page, source="demo", tags=("seed",)), expected
 
 

@@ -11,8 +11,8 @@ import pytest
 from monitor.cli import main
 from monitor.demo.site_server import SiteServer
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-SEED = PAGES / "en-baghouz-encampment.html"
+SITE = Path(__file__).resolve().parents[2] / "monitor" / "demo" / "site"  # the pages the demo serves
+SEED = SITE / "en-baghouz-encampment.html"
 
 
 def run(capsys: pytest.CaptureFixture[str], *inputs: str) -> tuple[int, list[dict]]:
@@ -60,9 +60,16 @@ def test_urls_are_fetched(capsys: pytest.CaptureFixture[str]) -> None:
         site.put("/en-baghouz-encampment.html", SEED.read_bytes())
         site.put("/photo.png", b"\x89PNG\r\n\x1a\n", "image/png")
         good, image, gone = (site.url(p) for p in ("/en-baghouz-encampment.html", "/photo.png", "/gone.html"))
-        code, lines = run(capsys, good + "?utm_source=rss", image, gone)
+        code, lines = run(capsys, "--allow-private", good + "?utm_source=rss", image, gone)
     assert code == 1
     assert lines[0]["url"] == good  # the page's own canonical link, resolved on the served host
     assert "200 peacekeepers" in lines[0]["text"]
     assert "image/png" in lines[1]["error"]
     assert "HTTP 404" in lines[2]["error"] and "/gone.html" in lines[2]["error"]
+
+
+def test_urls_on_loopback_are_refused_unless_allowed(capsys: pytest.CaptureFixture[str]) -> None:
+    with SiteServer() as site:
+        site.put("/en-baghouz-encampment.html", SEED.read_bytes())
+        code, lines = run(capsys, site.url("/en-baghouz-encampment.html"))
+    assert code == 1 and "127.0.0.1" in lines[0]["error"]

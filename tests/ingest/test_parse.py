@@ -66,3 +66,13 @@ def test_billion_laughs_is_defused_without_expansion() -> None:
     parsed = parse_feed(doc.encode(), "https://x/")
     assert parsed.warning is not None and "entit" in parsed.warning
     assert all(len(e.title) < 100 for e in parsed.entries) and len(parsed.title) < 100
+
+
+def test_entity_declarations_are_removed_even_after_long_comments() -> None:
+    padding = "<!-- " + "x" * 200_000 + " -->"
+    doc = (f'<?xml version="1.0"?>{padding}<!DOCTYPE r [<!ENTITY big "{"A" * 1000}">]>'
+           + '<rss version="2.0"><channel><title>t</title>'
+           + "<item><title>&big;&big;&big;</title><guid>g1</guid></item></channel></rss>")
+    parsed = parse_feed(doc.encode(), "https://x/")
+    assert parsed.warning is not None and "entit" in parsed.warning
+    assert all("AAAA" not in e.title for e in parsed.entries)

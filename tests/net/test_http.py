@@ -147,3 +147,26 @@ def test_per_host_limit_caps_concurrent_requests(fault_server: FaultServer) -> N
     responses = run(SETTINGS, many)
     assert [r.body for r in responses] == [b"ok"] * 6
     assert state["peak"] == SETTINGS.per_host_limit
+
+
+def test_one_fetcher_survives_a_new_event_loop(fault_server: FaultServer) -> None:
+    fault_server.routes["/x"] = lambda r: (time.sleep(0.05), r.respond(200, b"ok"))[-1]  # type: ignore[func-returns-value]
+    fetcher = HttpFetcher(SETTINGS)
+
+    async def burst() -> list[bytes]:
+        responses = await asyncio.gather(*(fetcher.get(fault_server.url(f"/x?{i}")) for i in range(5)))
+        return [r.body for r in responses]
+
+    assert asyncio.run(burst()) == [b"ok"] * 5  # contended: semaphores bind to this loop
+    assert asyncio.run(burst()) == [b"ok"] * 5
+    asyncio.run(fetcher.aclose())
+
+
+def test_keep_alive_connection_closed_by_the_server_is_retried_once(fault_server: FaultServer) -> None:
+    # The server promises keep-alive but closes every connection: reuse races with the close.
+    fault_server.routes["/ka"] = lambda r: r.respond(200, b"ok", {"Connection": "keep-alive"})
+
+    async def sequential(f: HttpFetcher) -> list[bytes]:
+        return [(await f.get(fault_server.url("/ka"))).body for _ in range(8)]
+
+    assert run(SETTINGS, sequential) == [b"ok"] * 8

@@ -12,7 +12,7 @@ from tests.faults.server import FaultServer
 def test_one_pool_per_origin_and_idle_pools_are_closed() -> None:
     servers = [FaultServer().start() for _ in range(3)]
     for server in servers:
-        server.routes["/x"] = lambda r: r.respond(200, b"hello", {"Connection": "keep-alive"})
+        server.routes["/x"] = lambda r: r.respond(200, b"hello")
     transport = PerOriginTransport(AddressPolicy(allow_private=False, allowed_networks=["127.0.0.0/8"]),
                                    per_origin=2, max_idle_pools=1)
 

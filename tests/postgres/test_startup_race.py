@@ -29,9 +29,8 @@ def test_concurrent_migrations_on_a_fresh_database(postgres_url: str) -> None:
     processes = [subprocess.Popen([sys.executable, "-c", MIGRATE, postgres_url], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(3)]
-    results = [(p.communicate(timeout=120)[1], p.returncode) for p in processes]
-    results = [(code, err) for err, code in results]
-    assert [code for code, _ in results] == [0, 0, 0], [err for _, err in results]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0], errors
     engine = create_db_engine(postgres_url)
     try:
         assert {"feeds", "articles", "stories", "outbox"} <= set(table_names(engine))

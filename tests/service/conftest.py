@@ -32,6 +32,7 @@ class TcpProxy:
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
         self.port = 0
+        self.stall = False  # accept connections but never answer (a black-holed server)
         self._listener: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -65,6 +66,10 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # listener closed
+            if self.stall:
+                with self._lock:
+                    self._conns.append(client)
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:

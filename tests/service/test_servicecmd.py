@@ -71,3 +71,38 @@ def test_list_show_export(engine: Engine, seeded_stories: dict[str, int], tmp_pa
     exported = [json.loads(line) for line in captured.out.splitlines()]
     assert len(exported) == 3 and all(len(s["articles"]) == 2 for s in exported)
     assert "exported 3 stories" in captured.err
+
+
+@pytest.mark.slow
+def test_backfill_plans_alerts_for_stored_stories_once(
+    engine: Engine, seeded_stories: dict[str, int], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy import select
+
+    from monitor.storage.tables import outbox
+
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    ids = seeded_stories
+    with engine.begin() as conn:
+        conn.execute(update(stories).where(stories.c.id.in_([ids["flood"], ids["quake"]]))
+                     .values(last_seen_at=datetime.now(UTC)))
+    (tmp_path / "watchlists").mkdir()
+    (tmp_path / "watchlists" / "quakes.toml").write_text('channels = ["hook"]\nterms = ["quake"]\n',
+                                                          encoding="utf-8")
+    config = Path(_config(tmp_path, engine))
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[channels.hook]\ntype = "webhook"\nurl = "http://127.0.0.1:9/never-called"\n',
+                      encoding="utf-8")
+
+    assert main(["backfill", "--since", "1d", "-c", str(config)]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert (summary["stories"], summary["alerts_planned"]) == (2, 1)  # flood and quake seen; quake matches
+    assert "2/2 stories, 1 alerts planned" in captured.err
+    with engine.connect() as conn:
+        planned = conn.execute(select(outbox.c.story_id, outbox.c.channel).where(outbox.c.channel == "hook"))
+        assert planned.all() == [(ids["quake"], "hook")]
+
+    assert main(["backfill", "--since", "1d", "-c", str(config)]) == 0  # nothing new the second time
+    assert json.loads(capsys.readouterr().out)["alerts_planned"] == 0

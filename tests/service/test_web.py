@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ def test_metrics_are_prometheus_text_with_counters_and_db_gauges(engine: Engine,
     metrics.feed_polled("ok")
     metrics.error("page")
     metrics.alert_delivery("ops-mail", "sent")
+    metrics.story_assigned(created=True)
+    metrics.story_assigned(created=False)
+    metrics.story_assigned(created=False)
+    metrics.alerts_planned.inc(2)
     with metrics.time_cycle("poll"):
         pass
     metrics.observe_cycle("poll", 0.3)
@@ -70,6 +75,9 @@ def test_metrics_are_prometheus_text_with_counters_and_db_gauges(engine: Engine,
     assert samples[("monitor_alert_deliveries_total", (("channel", "ops-mail"), ("outcome", "sent")))] == 1
     assert samples[("monitor_cycle_duration_seconds_count", (("job", "poll"),))] == 2
     assert samples[("monitor_cycle_duration_seconds_bucket", (("job", "poll"), ("le", "0.5")))] == 2
+    assert samples[("monitor_stories_changed_total", (("event", "created"),))] == 1
+    assert samples[("monitor_stories_changed_total", (("event", "joined"),))] == 2
+    assert samples[("monitor_alerts_planned_total", ())] == 2
     assert samples[("monitor_database_up", ())] == 1
     for state in ("active", "erroring", "disabled"):
         assert samples[("monitor_feeds_configured", (("state", state),))] == 1
@@ -147,3 +155,37 @@ def test_unknown_path_is_404_and_a_disabled_server_does_not_listen(tmp_path: Pat
     finally:
         web.close()
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_healthz_answers_503_in_time_when_the_database_hangs(
+    postgres_url: str, tcp_proxy: Any, free_port: int
+) -> None:
+    target = create_db_engine(postgres_url).url
+    proxy = tcp_proxy((target.host or "127.0.0.1", target.port or 5432))
+    proxy.stall = True  # connections are accepted and then nothing: the check can only time out
+    proxy.start()
+    via_proxy = target.set(host="127.0.0.1", port=proxy.port)
+    engine = create_db_engine(via_proxy.render_as_string(hide_password=False))
+    settings = ServiceSettings(metrics_port=free_port, health_timeout_seconds=0.5)
+    web = start_web_server(settings, engine, Metrics())
+    try:
+        first = _get(free_port, "/healthz")
+        assert first.status_code == 503 and "did not answer within 0.5s" in first.json()["reason"]
+        second = _get(free_port, "/healthz")  # the hung check is not started again beside itself
+        assert second.status_code == 503 and "still unanswered" in second.json()["reason"]
+        proxy.stop()  # drops the hung connection: the check fails and ends
+        proxy.stall = False
+        proxy.start()
+        assert wait_until_healthy(free_port), "never healthy again"
+    finally:
+        web.close()
+        engine.dispose()
+
+
+def wait_until_healthy(port: int) -> bool:
+    for _ in range(100):  # the dropped check needs a moment to end
+        if _get(port, "/healthz").status_code == 200:
+            return True
+        time.sleep(0.1)
+    return False

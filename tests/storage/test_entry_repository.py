@@ -10,9 +10,6 @@ from monitor.models import Entry
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.entries import insert_new_entries, mark_entry_done, mark_entry_failed, pending_entries
 from monitor.storage.feeds import get_feed, sync_feeds
-from tests.storage.repo_dbs import repo_db_url
-
-__all__ = ["repo_db_url"]
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -28,8 +25,8 @@ def entry(n: int) -> Entry:
                  guid=f"g{n}", published=NOW)
 
 
-def test_only_unseen_entries_are_stored_and_queued(repo_db_url: str) -> None:
-    engine = make_engine(repo_db_url)
+def test_only_unseen_entries_are_stored_and_queued(db_url: str) -> None:
+    engine = make_engine(db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [FeedSpec(name="wire", url="https://x.example/feed", tags=("en", "wire"))], NOW)
         feed = get_feed(conn, name="wire")

@@ -1,4 +1,4 @@
-"""The feeds repository on a real SQLite file: config sync, leases across processes, poll records."""
+"""The feeds repository on SQLite and PostgreSQL: config sync, leases across processes, poll records."""
 
 from __future__ import annotations
 
@@ -17,14 +17,12 @@ from monitor.storage.feeds import (
     REMOVED_FROM_CONFIG,
     add_feed,
     claim_due_feeds,
+    enable_feed,
     get_feed,
     list_feeds,
     record_poll,
     sync_feeds,
 )
-from tests.storage.repo_dbs import repo_db_url
-
-__all__ = ["repo_db_url"]
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -40,8 +38,8 @@ def spec(name: str, url: str, **kw: object) -> FeedSpec:
     return FeedSpec.model_validate({"name": name, "url": url, **kw})
 
 
-def test_sync_adds_updates_and_disables_removed(repo_db_url: str) -> None:
-    engine = make_engine(repo_db_url)
+def test_sync_adds_updates_and_disables_removed(db_url: str) -> None:
+    engine = make_engine(db_url)
     with engine.begin() as conn:
         both = [spec("a", "https://a.example/feed"), spec("b", "https://b.example/rss")]
         report = sync_feeds(conn, both, NOW)
@@ -60,8 +58,8 @@ def test_sync_adds_updates_and_disables_removed(repo_db_url: str) -> None:
         assert b is not None and b.enabled and b.disabled_reason is None
 
 
-def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(repo_db_url: str) -> None:
-    engine = make_engine(repo_db_url)
+def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(db_url: str) -> None:
+    engine = make_engine(db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [spec("a", "https://a.example/old")], NOW)
         feed = get_feed(conn, name="a")
@@ -78,8 +76,8 @@ def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(repo_db_ur
         assert edited is not None and edited.url == "https://a.example/edited" and edited.etag is None
 
 
-def test_record_poll_counts_errors_and_success_resets(repo_db_url: str) -> None:
-    engine = make_engine(repo_db_url)
+def test_record_poll_counts_errors_and_success_resets(db_url: str) -> None:
+    engine = make_engine(db_url)
     later = NOW + timedelta(minutes=30)
     with engine.begin() as conn:
         sync_feeds(conn, [spec("a", "https://a.example/feed")], NOW)
@@ -100,10 +98,13 @@ def test_record_poll_counts_errors_and_success_resets(repo_db_url: str) -> None:
                                               error="HTTP 410 Gone", disable_reason="gone"), later)
         gone = get_feed(conn, feed_id=feed.id)
         assert gone is not None and not gone.enabled and gone.disabled_reason == "gone"
+        assert enable_feed(conn, "a", later) and not enable_feed(conn, "nope", later)
+        back = get_feed(conn, feed_id=feed.id)
+        assert back is not None and back.enabled and back.error_count == 0 and back.next_check_at == later
 
 
-def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(repo_db_url: str) -> None:
-    engine = make_engine(repo_db_url)
+def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(db_url: str) -> None:
+    engine = make_engine(db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(3)], NOW)
         first = claim_due_feeds(conn, now=NOW, owner="p1", limit=2, lease_seconds=60)
@@ -134,11 +135,11 @@ print(json.dumps(got))
 """
 
 
-def test_several_processes_never_claim_the_same_feed(repo_db_url: str) -> None:
-    engine = make_engine(repo_db_url)
+def test_several_processes_never_claim_the_same_feed(db_url: str) -> None:
+    engine = make_engine(db_url)
     with engine.begin() as conn:
         sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(90)], NOW)
-    procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, repo_db_url, f"p{i}"], stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, db_url, f"p{i}"], stdout=subprocess.PIPE,
                               cwd=ROOT, env={"PYTHONPATH": str(ROOT)}) for i in range(4)]
     claimed = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
     every = [feed_id for ids in claimed for feed_id in ids]
