@@ -55,6 +55,8 @@ class QueryError(MonitorError):
 
 
 class DeliveryError(MonitorError):
-    def __init__(self, channel: str, reason: str, *, retryable: bool = True) -> None:
+    def __init__(self, channel: str, reason: str, *, retryable: bool = True,
+                 retry_after: float | None = None) -> None:
         self.channel, self.reason, self.retryable = channel, reason, retryable
+        self.retry_after = retry_after  # the server's hint in seconds (Retry-After), if it gave one
         super().__init__(f"channel {channel}: {reason}")

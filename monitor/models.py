@@ -23,6 +23,16 @@ class Feed:
     interval_seconds: int | None = None  # per-feed override; None = global default
     error_count: int = 0
     enabled: bool = True
+    # State the scheduler and `monitor feeds list` read (None until the first poll).
+    current_interval_seconds: int | None = None  # adaptive interval in force
+    next_check_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_new_entry_at: datetime | None = None
+    last_status: int | None = None
+    last_error: str | None = None
+    warning: str | None = None
+    disabled_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,23 @@ class PollResult:
 
 
 @dataclass(frozen=True)
+class FeedUpdate:
+    """What one poll changes on a feed row (computed by ingest.schedule, written by storage)."""
+
+    checked_at: datetime
+    next_check_at: datetime
+    status: int | None
+    error: str | None = None  # None = success (error_count resets)
+    warning: str | None = None
+    etag: str | None = None  # None keeps the stored validator
+    last_modified: str | None = None
+    current_interval_seconds: int | None = None
+    new_url: str | None = None  # permanent redirect: the stored URL moves
+    disable_reason: str | None = None  # e.g. HTTP 410: the feed is switched off
+    new_entries: int = 0
+
+
+@dataclass(frozen=True)
 class Entry:
     """One item of a parsed feed, keyed so that re-polling never yields it twice."""
 
@@ -58,6 +85,20 @@ class Entry:
     summary: str = ""
     guid: str | None = None
     published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    """A stored entry whose page is still to be fetched, with what the pipeline needs of its feed."""
+
+    id: int
+    feed_id: int
+    feed_name: str
+    feed_tags: tuple[str, ...]
+    url: str | None
+    title: str
+    published: datetime | None
+    attempts: int = 0
 
 
 @dataclass(frozen=True)

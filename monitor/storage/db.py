@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import StorageError
+from monitor.storage.locks import migration_lock
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,7 +46,7 @@ def alembic_config() -> AlembicConfig:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (all heads: feature branches may add their own)."""
     try:
-        with engine.begin() as connection:
+        with engine.begin() as connection, migration_lock(connection):
             cfg = alembic_config()
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "heads")

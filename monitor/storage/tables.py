@@ -39,6 +39,8 @@ feeds = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("url", Text, nullable=False),
+    # The URL the config gave (NULL for feeds added by hand): a 301 moves `url`, not this.
+    Column("config_url", Text),
     Column("site_url", Text),
     Column("tags", JSONText, nullable=False, default=list),
     Column("enabled", Boolean, nullable=False, default=True),
@@ -76,6 +78,9 @@ entries = Table(
     Column("error", Text),
     Column("attempts", Integer, nullable=False, default=0),
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    # A replica fetching the page holds it until then (storage.entry_leases); expired = free again.
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", UTCDateTime),
     UniqueConstraint("feed_id", "key", name="uq_entries_feed_key"),
     Index("ix_entries_status", "status"),
 )

@@ -1,0 +1,99 @@
+"""Main-text extraction quality on the shared benchmarks (scrapinghub_aeb, daniel).
+
+Runs `extract_article` on every page, writes `<id>.txt` predictions to a temporary folder and lets the
+shared scorer (`eval/extraction/score.py`, the Article Extraction Benchmark's shingle F1) judge them.
+
+    python -m bench.extraction [--shared PATH] [--dataset NAME ...] [--keep DIR] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from monitor.content.extract import extract_article
+from monitor.content.settings import ContentSettings
+from monitor.errors import ExtractionError
+from monitor.models import Page
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ("scrapinghub_aeb", "daniel")
+# Benchmark pages are scored on any text at all, so no minimum length here.
+BENCH_SETTINGS = ContentSettings(min_text_chars=0)
+
+
+def _predict(path: Path) -> tuple[str, str, str | None]:
+    page_id = path.name.removesuffix(".html.gz")
+    page = Page(url=f"https://example.com/{page_id}", requested_url="", status=200,
+                content_type="text/html", body=gzip.decompress(path.read_bytes()))
+    try:
+        article = extract_article(page, settings=BENCH_SETTINGS)
+    except ExtractionError:
+        return page_id, "", None
+    return page_id, article.text, article.language
+
+
+def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int, int, int, float]:
+    """Write predictions; returns (pages, pages with no text, pages whose language was right, seconds)."""
+    truth = [json.loads(line) for line in (dataset_dir / "ground_truth.jsonl").read_text().splitlines()
+             if line.strip()]
+    langs = {row["id"]: row.get("lang") for row in truth}
+    paths = [dataset_dir / "html" / f"{row['id']}.html.gz" for row in truth]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    empty = right_lang = 0
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for page_id, text, language in pool.map(_predict, paths, chunksize=4):
+            (out_dir / f"{page_id}.txt").write_text(text, encoding="utf-8")
+            empty += not text
+            right_lang += language == langs[page_id]
+    return len(paths), empty, right_lang, time.perf_counter() - started
+
+
+def score(scorer: Path, dataset_dir: Path, pred_dir: Path, extra: list[str]) -> None:
+    command = [sys.executable, str(scorer), str(dataset_dir), str(pred_dir), *extra]
+    print(f"$ {shlex.join(command)}", flush=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    print(result.stdout.rstrip(), flush=True)
+    if result.returncode:
+        print(result.stderr.rstrip(), file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.extraction", description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared")
+    parser.add_argument("--dataset", action="append", choices=DATASETS)
+    parser.add_argument("--keep", type=Path, help="write predictions here instead of a temporary folder")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    root = args.shared / "eval" / "extraction"
+    scorer = root / "score.py"
+    if not scorer.exists():
+        print(f"no scorer at {scorer}; pass --shared PATH", file=sys.stderr)
+        return 2
+    print(f"# command: python -m bench.extraction {shlex.join(argv if argv is not None else sys.argv[1:])}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.dataset or DATASETS:
+            pred_dir = (args.keep or Path(tmp)) / name
+            pages, empty, right_lang, seconds = predict_dataset(root / name, pred_dir, args.workers)
+            print(f"\n## {name}: {pages} pages, {empty} with no text extracted, "
+                  f"language right on {right_lang}/{pages}; {seconds:.1f} s wall with {args.workers} "
+                  f"worker(s), {1000 * seconds * args.workers / pages:.0f} ms/page", flush=True)
+            score(scorer, root / name, pred_dir, [])
+            score(scorer, root / name, pred_dir, ["--tokenizer", "unicode"])
+            if name == "daniel":
+                score(scorer, root / name, pred_dir, ["--by-lang"])
+                score(scorer, root / name, pred_dir, ["--by-lang", "--tokenizer", "unicode"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

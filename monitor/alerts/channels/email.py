@@ -1,0 +1,135 @@
+"""SMTP: STARTTLS, implicit TLS or plain, optional login; multipart text + HTML.
+
+Headers are built with `email.message.EmailMessage` under the SMTP policy, which refuses CR/LF in
+header values. The policy would also decode anything in a title that looks like an RFC 2047 encoded
+word (`=?utf-8?q?...?=`) and write it out decoded; a subject containing `=?` is therefore written as
+our own base64 encoded words, so the reader sees exactly the literal title.
+"""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.policy import SMTP, Policy
+from email.utils import format_datetime, formatdate
+
+from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, register_channel
+from monitor.alerts.settings import EmailChannelSettings
+from monitor.errors import DeliveryError
+
+_MAX_SUBJECT = 200
+
+
+def build_email(alert: RenderedAlert, settings: EmailChannelSettings) -> EmailMessage:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = settings.from_addr
+    msg["To"] = ", ".join(settings.to)
+    msg["Subject"] = safe_subject(alert.subject)
+    msg["Message-ID"] = alert.message_id
+    msg["Date"] = format_datetime(alert.date, usegmt=True) if alert.date else formatdate(usegmt=True)
+    if alert.in_reply_to:
+        msg["In-Reply-To"] = alert.in_reply_to
+    if alert.references:
+        msg["References"] = " ".join(alert.references)
+    msg.set_content(alert.text, subtype="plain", charset="utf-8")
+    msg.add_alternative(alert.html, subtype="html", charset="utf-8")
+    return msg
+
+
+def safe_subject(subject: str) -> str:
+    """One line, no control characters; `=?` only ever inside our own encoded words."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in subject).split())[:_MAX_SUBJECT]
+    return EncodedSubject(flat) if "=?" in flat else flat
+
+
+class EncodedSubject(str):
+    """A Subject the policy stores as is (it has a `name`) and folds as base64 encoded words."""
+
+    name = "Subject"
+
+    def fold(self, *, policy: Policy) -> str:
+        words, chunk = [], ""
+        for char in str(self):
+            if len((chunk + char).encode("utf-8")) > 45:  # 45 bytes -> a 75-character encoded word
+                words.append(chunk)
+                chunk = ""
+            chunk += char
+        words.append(chunk)
+        encoded = [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words]
+        return f"{self.name}: " + f"{policy.linesep} ".join(encoded) + policy.linesep
+
+
+@register_channel("email")
+class EmailChannel:
+    def __init__(self, name: str, settings: EmailChannelSettings) -> None:
+        self.name, self.settings = name, settings
+
+    def send(self, alert: RenderedAlert) -> DeliveryResult:
+        msg = build_email(alert, self.settings)
+        try:
+            with self._connect() as smtp:
+                self._login(smtp)
+                refused = smtp.send_message(msg)
+                code, answer = smtp.data_reply
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(self.name, f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}",
+                                retryable=exc.smtp_code < 500) from exc
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryError(self.name, f"recipients refused: {exc.recipients}",
+                                retryable=all(400 <= c < 500 for c in codes)) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(self.name, f"SMTP {type(exc).__name__}: {exc}") from exc
+        if refused:
+            # Some recipients took it; a retry would duplicate it for them, so report and stop.
+            raise DeliveryError(self.name, f"some recipients refused: {refused}", retryable=False)
+        return DeliveryResult(self.name, alert.message_id, f"{code} {_text(answer)}")
+
+    def _connect(self) -> _SMTP | _SMTPSSL:
+        s = self.settings
+        if s.security == "tls":
+            return _SMTPSSL(s.host, s.effective_port, timeout=s.timeout, context=self._tls())
+        smtp = _SMTP(s.host, s.effective_port, timeout=s.timeout)
+        if s.security == "starttls":
+            try:
+                smtp.starttls(context=self._tls())
+            except BaseException:
+                smtp.close()
+                raise
+        return smtp
+
+    def _tls(self) -> ssl.SSLContext:
+        ca_file = self.settings.ca_file
+        return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        s = self.settings
+        if s.username:
+            smtp.login(s.username, s.password.get_secret_value() if s.password else "")
+
+    def close(self) -> None:
+        """Nothing held open: one SMTP session per message keeps a stuck server from pinning us."""
+
+
+class _KeepDataReply:
+    """Keeps the server's answer to DATA ("250 OK queued as ..."), which smtplib discards."""
+
+    data_reply: tuple[int, bytes] = (0, b"")
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.data_reply = super().data(msg)  # type: ignore[misc]
+        return self.data_reply
+
+
+class _SMTP(_KeepDataReply, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_KeepDataReply, smtplib.SMTP_SSL):
+    pass
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value

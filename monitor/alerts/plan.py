@@ -1,0 +1,110 @@
+"""Matches -> outbox rows: one per (story, watchlist, channel), and one per story update.
+
+Safe to repeat: the unique constraint on (story, watchlist, channel, update_seq) turns a second
+planning of the same alert into a no-op, on SQLite and PostgreSQL alike. Each row records what the
+story looked like when planned (languages, sources), which is what decides later updates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from monitor.alerts import schedule
+from monitor.alerts.ids import alert_message_id
+from monitor.alerts.policy import StoryUpdates, WatchlistDelivery
+from monitor.models import Match, Story
+from monitor.storage import outbox
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+log = logging.getLogger(__name__)
+DEFAULT_POLICY = WatchlistDelivery()
+_TICK = timedelta(microseconds=1)
+
+
+def plan_alerts(conn: Connection, matches: Sequence[Match], *, watchlists: Mapping[str, WatchlistDelivery],
+                now: datetime) -> int:
+    """Add the outbox rows these matches call for; returns how many rows were added."""
+    added = 0
+    for match in matches:
+        story = outbox.load_story(conn, match.story_id)
+        if story is None:
+            log.warning("match for a missing story story_id=%s watchlist=%s", match.story_id, match.watchlist)
+            continue
+        policy = watchlists.get(match.watchlist, DEFAULT_POLICY)
+        for channel in dict.fromkeys(match.channels):  # de-duplicated, order kept
+            added += _plan_one(conn, match, story, channel, policy, now)
+    return added
+
+
+def _plan_one(conn: Connection, match: Match, story: Story, channel: str, policy: WatchlistDelivery,
+              now: datetime) -> int:
+    latest = outbox.latest_for(conn, story.id, match.watchlist, channel)
+    payload = _payload(match, story)
+    if latest is None:
+        seq = 0
+    elif latest.state == "pending":
+        # Not sent yet: it will show the story as it is then, so no update; keep its snapshot current.
+        if latest.update_seq > 0:
+            payload.update(_changes(latest.payload, payload, carry=True))
+        outbox.set_payload(conn, latest.id, payload)
+        return 0
+    elif latest.state != "sent" or not _worth_update(policy.updates, latest.payload, payload):
+        return 0
+    else:
+        seq = latest.update_seq + 1
+        payload.update(_changes(latest.payload, payload))
+    kind, next_attempt_at = _when(policy, now)
+    return int(outbox.insert_ignore(conn, {
+        "story_id": story.id, "watchlist": match.watchlist, "channel": channel, "update_seq": seq,
+        "kind": kind, "state": "pending", "attempts": 0, "next_attempt_at": next_attempt_at,
+        "message_id": alert_message_id(story.id, match.watchlist, channel, seq), "payload": payload,
+        "digest_id": schedule.digest_id(next_attempt_at) if kind == "digest" else None,
+        "created_at": now,
+    }))
+
+
+def _when(policy: WatchlistDelivery, now: datetime) -> tuple[str, datetime]:
+    """(kind, first send time): digests at their period, instant alerts now or after quiet hours."""
+    if policy.mode == "digest":
+        return "digest", schedule.digest_slot(policy, now)
+    quiet_end = schedule.quiet_until(policy, now)
+    if quiet_end is None:
+        return "instant", now
+    if policy.quiet_hours is not None and policy.quiet_hours.fold_into_digest:
+        return "digest", schedule.digest_slot(policy, quiet_end - _TICK)
+    return "instant", quiet_end
+
+
+def _payload(match: Match, story: Story) -> dict[str, Any]:
+    return {
+        "score": round(match.score, 4),
+        "why": match.explain(),
+        "hits": [{"term": h.term, "field": h.field, "snippet": h.snippet} for h in match.hits],
+        "languages": list(story.languages),
+        "sources": list(story.sources),
+    }
+
+
+def _worth_update(rule: StoryUpdates, before: Mapping[str, Any], now: Mapping[str, Any]) -> bool:
+    new_languages = set(now["languages"]) - set(before.get("languages", ()))
+    new_sources = set(now["sources"]) - set(before.get("sources", ()))
+    if rule.new_languages and new_languages:
+        return True
+    return rule.more_sources is not None and len(new_sources) >= rule.more_sources
+
+
+def _changes(before: Mapping[str, Any], now: Mapping[str, Any], *,
+             carry: bool = False) -> dict[str, list[str]]:
+    """What an update reports as new; `carry` keeps what a still-unsent update already had."""
+    changes = {}
+    for key in ("languages", "sources"):
+        new = set(now[key]) - set(before.get(key, ()))
+        if carry:
+            new |= set(before.get(f"new_{key}", ()))
+        changes[f"new_{key}"] = sorted(new)
+    return changes

@@ -1,0 +1,35 @@
+"""Options and output helpers shared by command modules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from monitor.config import DEFAULT_CONFIG
+
+
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", default=str(DEFAULT_CONFIG),
+                        help=f"config file (default: {DEFAULT_CONFIG})")
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="JSON Lines on stdout, for programs")
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def say(message: str) -> None:
+    """A line for people: stderr, so stdout stays machine-readable."""
+    print(message, file=sys.stderr)
+
+
+def safe_url(url: str) -> str:
+    """A database URL with its password masked, for printing."""
+    return make_url(url).render_as_string(hide_password=True)

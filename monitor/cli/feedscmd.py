@@ -1,0 +1,134 @@
+"""`monitor feeds list|add|import|export`: the feed list and each feed's health."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from monitor.cli.common import add_config_option, add_json_option, emit_json, say
+from monitor.clock import SystemClock
+from monitor.config import Settings, load_config
+from monitor.errors import ConfigError
+from monitor.ingest.feedlist import add_by_url, export_all, import_opml, status_rows
+from monitor.net.http import HttpFetcher
+from monitor.storage.db import create_db_engine, migrate
+from monitor.storage.feeds import enable_feed, sync_feeds
+from monitor.storage.locks import feed_sync_lock
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    feeds = sub.add_parser("feeds", help="list, add, import and export feeds")
+    feeds.set_defaults(func=lambda _args: feeds.print_help(sys.stderr) or 2)
+    actions = feeds.add_subparsers(dest="feeds_action", metavar="ACTION")
+
+    listing = actions.add_parser("list", help="every feed with its state, last success, errors, next check")
+    listing.add_argument("--errors", action="store_true", help="only failing or disabled feeds")
+    add = actions.add_parser("add", help="subscribe to a feed URL, or to the feed a page links to")
+    add.add_argument("url")
+    add.add_argument("--name", help="feed name (default: the feed's title)")
+    add.add_argument("--tags", default="", help="comma-separated tags")
+    imp = actions.add_parser("import", help="add the feeds of an OPML file")
+    imp.add_argument("file", type=Path)
+    exp = actions.add_parser("export", help="write the feed list as OPML")
+    exp.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    exp.add_argument("--all", action="store_true", help="include disabled feeds")
+    enable = actions.add_parser("enable", help="switch a disabled feed back on and check it at once")
+    enable.add_argument("name")
+    commands = ((listing, feeds_list), (add, feeds_add), (imp, feeds_import), (exp, feeds_export),
+                (enable, feeds_enable))
+    for parser, func in commands:
+        add_config_option(parser)
+        if parser not in (exp, enable):
+            add_json_option(parser)
+        parser.set_defaults(func=func)
+
+
+def _open(args: argparse.Namespace) -> tuple[Settings, Engine]:
+    """Config, migrated database, and the config's feed list synced in (as the daemon does)."""
+    settings = load_config(args.config)
+    engine = create_db_engine(settings.database.url)
+    migrate(engine)
+    with engine.begin() as conn, feed_sync_lock(conn):
+        sync_feeds(conn, settings.feeds, SystemClock().now())
+    return settings, engine
+
+
+def feeds_list(args: argparse.Namespace) -> int:
+    _, engine = _open(args)
+    rows = status_rows(engine, errors_only=args.errors)
+    if args.json:
+        for row in rows:
+            emit_json(row)
+        return 0
+    if not rows:
+        say("no feeds" + (" with errors" if args.errors else ""))
+    for row in rows:
+        print(f"{row['name']}  [{row['state']}]  {row['url']}")
+        print(f"    last success {row['last_success'] or 'never'}, next check {row['next_check'] or '-'}, "
+              f"errors {row['error_count']}")
+        for key in ("last_error", "warning", "disabled_reason"):
+            if row[key]:
+                print(f"    {key.replace('_', ' ')}: {row[key]}")
+    return 0
+
+
+def feeds_add(args: argparse.Namespace) -> int:
+    settings, engine = _open(args)
+    tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+
+    async def run() -> int:
+        fetcher = HttpFetcher(settings.http)
+        try:
+            feed, via = await add_by_url(engine, fetcher, args.url, now=SystemClock().now(), name=args.name,
+                                         tags=tags, max_bytes=settings.polling.feed_max_bytes)
+        finally:
+            await fetcher.aclose()
+        if via:
+            say(f"{via} is a page; subscribed to the feed it links to")
+        say(f"added {feed.name!r}: {feed.url}")
+        if args.json:
+            emit_json({"name": feed.name, "url": feed.url, "tags": list(feed.tags), "via": via})
+        return 0
+
+    return asyncio.run(run())
+
+
+def feeds_import(args: argparse.Namespace) -> int:
+    _, engine = _open(args)
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read OPML file ({exc.strerror})", file=str(args.file)) from None
+    report = import_opml(engine, data, source=str(args.file), now=SystemClock().now())
+    for reason in report.skipped:
+        say(f"skipped {reason}")
+    say(f"imported {len(report.added)} feeds, skipped {len(report.skipped)}")
+    if args.json:
+        emit_json({"added": report.added, "skipped": report.skipped})
+    return 0
+
+
+def feeds_export(args: argparse.Namespace) -> int:
+    _, engine = _open(args)
+    document = export_all(engine, now=SystemClock().now(), include_disabled=args.all)
+    if args.output:
+        args.output.write_text(document, encoding="utf-8")
+        say(f"wrote {args.output}")
+    else:
+        sys.stdout.write(document)
+    return 0
+
+
+def feeds_enable(args: argparse.Namespace) -> int:
+    _, engine = _open(args)
+    with engine.begin() as conn:
+        found = enable_feed(conn, args.name, SystemClock().now())
+    if not found:
+        say(f"no feed named {args.name!r}")
+        return 1
+    say(f"enabled {args.name!r}; it is checked on the next cycle")
+    return 0

@@ -1,0 +1,171 @@
+"""`monitor stories list|show|export` (read-only) and `monitor backfill` (re-run watchlists)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TextIO
+
+from monitor.cli.common import add_config_option, add_json_option, emit_json, say
+from monitor.clock import SystemClock
+from monitor.errors import ConfigError
+from monitor.storage.db import create_db_engine
+from monitor.storage.stories_export import StorySummary, get_story, iter_story_details, list_stories
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """`7d`, `12h`, `30m`, `2w` before `now`, or an ISO date/time (UTC unless it says otherwise)."""
+    match = _DURATION.match(text)
+    if match:
+        return now - timedelta(**{_UNITS[match[2]]: float(match[1])})
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"--since {text!r}: expected a duration like 7d, 12h, 30m, 2w "
+                          "or an ISO date") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    stories = sub.add_parser("stories", help="list, show and export stored stories")
+    actions = stories.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="stories seen recently, newest first")
+    add_config_option(listing)
+    add_json_option(listing)
+    listing.add_argument("--since", default="7d", help="duration (7d, 12h) or ISO date; default 7d")
+    listing.add_argument("--limit", type=int, default=None, help="at most this many stories")
+    listing.add_argument("--alerted", action="store_true", help="only stories that were alerted")
+    listing.set_defaults(func=cmd_list)
+
+    show = actions.add_parser("show", help="one story: its articles, matches and alerts")
+    add_config_option(show)
+    add_json_option(show)
+    show.add_argument("story_id", type=int, metavar="ID")
+    show.set_defaults(func=cmd_show)
+
+    export = actions.add_parser("export", help="stories with their articles as JSON Lines on stdout")
+    add_config_option(export)
+    export.add_argument("--since", default=None, help="duration (7d, 12h) or ISO date; default: all")
+    export.set_defaults(func=cmd_export)
+
+    backfill = sub.add_parser("backfill", help="run the current watchlists over stored stories")
+    add_config_option(backfill)
+    backfill.add_argument("--since", default="7d", help="stories seen since: duration or ISO date")
+    backfill.set_defaults(func=cmd_backfill)
+
+
+@contextmanager
+def _connection(config: str) -> Iterator[Connection]:
+    """A read-only look at the configured database (no migrations, nothing written)."""
+    from monitor.config import load_config
+
+    engine = create_db_engine(load_config(config).database.url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    since = parse_since(args.since, SystemClock().now())
+    with _connection(args.config) as conn:
+        found = list_stories(conn, since=since, limit=args.limit, alerted_only=args.alerted)
+    for story in found:
+        if args.json:
+            emit_json(story.to_json())
+        else:
+            print(_story_line(story))
+    if not args.json:
+        say(f"{len(found)} stories since {since.isoformat(timespec='minutes')}")
+    return 0
+
+
+def _story_line(story: StorySummary) -> str:
+    flags = "alerted" if story.alerted else ""
+    langs = ",".join(story.languages) or "-"
+    return (f"{story.id:>6}  {story.last_seen:%Y-%m-%d %H:%M}  {story.article_count:>3} art  "
+            f"{langs:<10} {flags:<7}  {story.title}")
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _connection(args.config) as conn:
+        detail = get_story(conn, args.story_id)
+    if detail is None:
+        say(f"monitor: no story with id {args.story_id}")
+        return 1
+    if args.json:
+        emit_json(detail.to_json())
+        return 0
+    print(_story_line(detail.story))
+    sources = ", ".join(detail.story.sources)
+    print(f"first seen {detail.story.first_seen:%Y-%m-%d %H:%M} UTC; sources: {sources}")
+    for a in detail.articles:
+        print(f"  [{a.language or '?'}] {a.title} ({a.source}, {a.reason}) {a.url}")
+    for match in detail.matches:
+        print(f"  matched {match['watchlist']} (score {match['score']:.2f})")
+    for alert in detail.alerts:
+        sent = f" at {alert.sent_at:%Y-%m-%d %H:%M}" if alert.sent_at else ""
+        print(f"  alert {alert.watchlist} -> {alert.channel}: {alert.state}{sent}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    since = parse_since(args.since, SystemClock().now()) if args.since else None
+    count = 0
+    with _connection(args.config) as conn:
+        for detail in iter_story_details(conn, since=since):
+            emit_json(detail.to_json())
+            count += 1
+    say(f"exported {count} stories")
+    return 0
+
+
+class Progress:
+    """`[#####.....] 50/100 stories, 3 alerts planned` redrawn in place on a terminal."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.stream, self.tty = total, stream, stream.isatty()
+
+    def show(self, done: int, planned: int, final: bool = False) -> None:
+        if not (self.tty or final):
+            return
+        width = 30
+        filled = width * done // max(self.total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        end = "\n" if final else ""
+        self.stream.write(f"\r[{bar}] {done}/{self.total} stories, {planned} alerts planned{end}")
+        self.stream.flush()
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from monitor.app import build_app
+    from monitor.config import load_config
+    from monitor.pipeline import match_and_plan
+
+    app = build_app(load_config(args.config))
+    try:
+        since = parse_since(args.since, app.clock.now())
+        with app.engine.connect() as conn:
+            ids = sorted(s.id for s in list_stories(conn, since=since))
+        progress, planned = Progress(len(ids), sys.stderr), 0
+        for start in range(0, len(ids), 20):
+            planned += match_and_plan(app, ids[start:start + 20])
+            progress.show(min(start + 20, len(ids)), planned)
+        progress.show(len(ids), planned, final=True)
+    finally:
+        asyncio.run(app.aclose())
+    emit_json({"stories": len(ids), "alerts_planned": planned, "since": since.isoformat()})
+    return 0

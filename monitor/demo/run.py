@@ -1,0 +1,137 @@
+"""`monitor demo`: the whole pipeline on a bundled sample news site, on loopback, in one command.
+
+Serves the sample site (seed articles on the battle for Baghouz in Hindi, Arabic and English, and
+unrelated real articles, each outlet with its own RSS or Atom feed), starts an SMTP sink, runs one
+full cycle with a sample watchlist and prints the stories found and every alert delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from monitor.app import build_app
+from monitor.config import load_config
+from monitor.demo.feeds import FeedItem, atom, rss
+from monitor.demo.site_server import SiteServer
+from monitor.demo.smtp_sink import SmtpSink
+from monitor.pipeline import run_cycle
+from monitor.storage import stories as story_repo
+
+SITE = resources.files("monitor.demo") / "site"
+WATCHLISTS = resources.files("monitor.demo") / "watchlists"
+
+CONFIG = """\
+[database]
+url = "sqlite:///{db}"
+
+[http]
+allowed_networks = ["127.0.0.0/8"]
+
+[stories]
+embedder = "e5-small"
+
+[watchlists]
+directory = "watchlists"
+
+[channels.newsroom-email]
+type = "email"
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+from_addr = "monitor@example.org"
+to = ["newsroom@example.org"]
+"""
+
+
+def publish_site(site: SiteServer) -> list[tuple[str, str]]:
+    """Put every page and one feed per outlet on the server; returns (outlet, feed URL) pairs."""
+    manifest = json.loads((SITE / "articles.json").read_text(encoding="utf-8"))
+    by_outlet: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for article in manifest:
+        site.put(f"/{article['slug']}.html", (SITE / article["file"]).read_bytes())
+        by_outlet[article["outlet"]].append(article)
+    feeds = []
+    for number, (outlet, items) in enumerate(sorted(by_outlet.items())):
+        entries = [
+            FeedItem(title=a["title"], link=site.url(f"/{a['slug']}.html"), guid=f"{outlet}/{a['slug']}",
+                     published=datetime.fromisoformat(a["published"]))
+            for a in items
+        ]
+        path = f"/feeds/{outlet}.xml"
+        if number % 2:  # half the outlets publish Atom, half RSS, as on the real web
+            site.put(path, atom(outlet, site.base_url, entries, feed_id=site.url(path)),
+                     "application/atom+xml; charset=utf-8")
+        else:
+            site.put(path, rss(outlet, site.base_url, entries, language=items[0]["language"]),
+                     "application/rss+xml; charset=utf-8")
+        feeds.append((outlet, site.url(path)))
+    return feeds
+
+
+def write_config(folder: Path, feeds: list[tuple[str, str]], smtp_port: int) -> Path:
+    (folder / "watchlists").mkdir()
+    for source in WATCHLISTS.iterdir():
+        if source.name.endswith(".toml"):
+            (folder / "watchlists" / source.name).write_text(source.read_text(encoding="utf-8"),
+                                                              encoding="utf-8")
+    text = CONFIG.format(db=folder / "demo.db", smtp_port=smtp_port)
+    for outlet, url in feeds:
+        text += f'\n[[feeds]]\nname = "{outlet}"\nurl = "{url}"\ntags = ["demo"]\n'
+    path = folder / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_demo(out: TextIO = sys.stdout, keep: Path | None = None) -> int:
+    folder = Path(tempfile.mkdtemp(prefix="monitor-demo-"))
+    try:
+        with SiteServer() as site, SmtpSink() as smtp:
+            feeds = publish_site(site)
+            print(f"Serving {len(feeds)} sample feeds at {site.base_url}, SMTP sink on port {smtp.port}",
+                  file=sys.stderr)
+            app = build_app(load_config(write_config(folder, feeds, smtp.port)))
+            report = asyncio.run(_once(app))
+            print_stories(app, report.touched_stories, out)
+            print_alerts(smtp, out)
+            return 0 if smtp.messages else 1
+    finally:
+        if keep:
+            shutil.copytree(folder, keep, dirs_exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _once(app):  # type: ignore[no-untyped-def]
+    try:
+        return await run_cycle(app)
+    finally:
+        await app.aclose()
+
+
+def print_stories(app, story_ids: set[int], out: TextIO) -> None:  # type: ignore[no-untyped-def]
+    with app.engine.connect() as conn:
+        stories = [story_repo.load_story(conn, i) for i in sorted(story_ids)]
+    print(f"\n{len(stories)} stories from {sum(len(s.articles) for s in stories)} articles:", file=out)
+    for story in sorted(stories, key=lambda s: -len(s.articles)):
+        print(f"  [{story.id}] {story.title[:80]}", file=out)
+        print(f"      languages: {', '.join(story.languages)}; sources: {', '.join(story.sources)}",
+              file=out)
+
+
+def print_alerts(smtp: SmtpSink, out: TextIO) -> None:
+    print(f"\n{len(smtp.messages)} alert(s) delivered by email:", file=out)
+    for message in smtp.messages:
+        print(f"  To: {message['To']}\n  Subject: {message['Subject']}", file=out)
+        body = message.get_body(preferencelist=("plain",))
+        text = body.get_content() if body else ""
+        for line in text.strip().splitlines()[:12]:
+            print(f"    {line}", file=out)
+        print(file=out)

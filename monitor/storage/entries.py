@@ -1,0 +1,72 @@
+"""Repository for the `entries` table: remember feed items once, queue their pages for fetching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.models import Entry, PendingEntry
+from monitor.storage.tables import entries, feeds
+
+_CHUNK = 400  # keys per IN (...) query: well under SQLite's variable limit
+
+
+def insert_new_entries(conn: Connection, feed_id: int, items: Sequence[Entry],
+                       now: datetime) -> list[tuple[int, Entry]]:
+    """Store the entries whose key this feed never had; return (entry_id, entry) for those only."""
+    by_key: dict[str, Entry] = {}
+    for item in items:
+        by_key.setdefault(item.key, item)
+    keys = list(by_key)
+    known: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        known.update(conn.execute(select(entries.c.key).where(
+            entries.c.feed_id == feed_id, entries.c.key.in_(chunk))).scalars())
+    rows = [
+        {"feed_id": feed_id, "key": key, "url": e.url, "title": e.title, "published_at": e.published,
+         "seen_at": now, "status": "new", "attempts": 0}
+        for key, e in by_key.items() if key not in known
+    ]
+    if not rows:
+        return []
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    # Insert-or-ignore on (feed_id, key): a concurrent poller of the same feed cannot double it.
+    stmt = insert(entries).on_conflict_do_nothing(index_elements=["feed_id", "key"]).returning(
+        entries.c.id, entries.c.key)
+    inserted = [(r.id, by_key[r.key]) for r in conn.execute(stmt, rows)]
+    order = {key: i for i, key in enumerate(keys)}
+    return sorted(inserted, key=lambda pair: order[pair[1].key])
+
+
+def pending_entries(conn: Connection, limit: int) -> list[PendingEntry]:
+    """Entries whose page is still to be fetched, oldest first, with their feed's name and tags."""
+    stmt = (
+        select(entries.c.id, entries.c.feed_id, entries.c.url, entries.c.title, entries.c.published_at,
+               entries.c.attempts, feeds.c.name, feeds.c.tags)
+        .join(feeds, feeds.c.id == entries.c.feed_id)
+        .where(entries.c.status == "new")
+        .order_by(entries.c.seen_at, entries.c.id)
+        .limit(limit)
+    )
+    return [
+        PendingEntry(id=r.id, feed_id=r.feed_id, feed_name=r.name, feed_tags=tuple(r.tags or ()),
+                     url=r.url, title=r.title, published=r.published_at, attempts=r.attempts)
+        for r in conn.execute(stmt)
+    ]
+
+
+def mark_entry_done(conn: Connection, entry_id: int, article_id: int | None) -> None:
+    conn.execute(update(entries).where(entries.c.id == entry_id)
+                 .values(status="done", article_id=article_id, error=None))
+
+
+def mark_entry_failed(conn: Connection, entry_id: int, error: str, *, final: bool) -> None:
+    """Count a failed attempt; `final` gives up (status 'failed'), else it stays queued."""
+    values = {"attempts": entries.c.attempts + 1, "error": error[:2000]}
+    if final:
+        values["status"] = "failed"
+    conn.execute(update(entries).where(entries.c.id == entry_id).values(**values))

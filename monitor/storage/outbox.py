@@ -1,0 +1,170 @@
+"""The outbox: one row per (story, watchlist, channel, update_seq), the state of every alert.
+
+pending -> sending (claimed with a lease) -> sent | failed; a retry puts a row back to pending with
+a later `next_attempt_at`. A `sending` row whose lease has expired belongs to a sender that died:
+it is claimable again, and a resend carries the same stable `message_id`.
+Claims are single guarded UPDATEs (the due condition is re-checked atomically), so two senders
+never own the same row; on PostgreSQL the candidate SELECT also skips rows locked by others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+
+from monitor.models import Story
+from monitor.storage import stories as story_repository
+from monitor.storage.tables import outbox, stories
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    story_id: int
+    watchlist: str
+    channel: str
+    update_seq: int
+    kind: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    message_id: str
+    payload: dict[str, Any]
+    digest_id: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+
+
+def _row(r: Any) -> OutboxRow:
+    return OutboxRow(**{name: getattr(r, name) for name in OutboxRow.__dataclass_fields__})
+
+
+def insert_ignore(conn: Connection, values: dict[str, Any]) -> bool:
+    """Insert unless (story, watchlist, channel, update_seq) exists; True if a row was added."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
+    stmt = dialect.insert(outbox).values(**values).on_conflict_do_nothing(
+        index_elements=["story_id", "watchlist", "channel", "update_seq"]).returning(outbox.c.id)
+    return conn.execute(stmt).first() is not None  # rowcount is -1 with RETURNING on psycopg
+
+
+def latest_for(conn: Connection, story_id: int, watchlist: str, channel: str) -> OutboxRow | None:
+    r = conn.execute(select(outbox).where(
+        outbox.c.story_id == story_id, outbox.c.watchlist == watchlist, outbox.c.channel == channel,
+    ).order_by(outbox.c.update_seq.desc()).limit(1)).first()
+    return _row(r) if r else None
+
+
+def set_payload(conn: Connection, row_id: int, payload: dict[str, Any]) -> None:
+    conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload))
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(outbox.c.state == "pending", outbox.c.next_attempt_at <= now),
+        and_(outbox.c.state == "sending", outbox.c.lease_expires_at <= now),
+    )
+
+
+def retry_blocks(conn: Connection, channel: str, now: datetime) -> datetime | None:
+    """When an earlier alert of `channel` waits for its retry, later ones wait too (order)."""
+    return conn.scalar(select(func.min(outbox.c.next_attempt_at)).where(
+        outbox.c.channel == channel, outbox.c.state == "pending", outbox.c.attempts > 0,
+        outbox.c.last_error.is_not(None), outbox.c.next_attempt_at > now))
+
+
+def claim(conn: Connection, channel: str, *, kind: str, now: datetime, owner: str,
+          lease_until: datetime, limit: int | None) -> list[OutboxRow]:
+    """Claim due rows of one channel and kind, oldest first."""
+    query = select(outbox.c.id).where(outbox.c.channel == channel, outbox.c.kind == kind, _due(now))
+    query = query.order_by(outbox.c.created_at, outbox.c.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(conn.scalars(query))
+    if not ids:
+        return []
+    conn.execute(update(outbox).where(outbox.c.id.in_(ids), _due(now)).values(
+        state="sending", lease_owner=owner, lease_expires_at=lease_until))
+    rows = conn.execute(select(outbox).where(
+        outbox.c.id.in_(ids), outbox.c.state == "sending", outbox.c.lease_owner == owner,
+        outbox.c.lease_expires_at == lease_until).order_by(outbox.c.created_at, outbox.c.id))
+    return [_row(r) for r in rows]
+
+
+def _owned(ids: Sequence[int], owner: str) -> ColumnElement[bool]:
+    return and_(outbox.c.id.in_(list(ids)), outbox.c.state == "sending", outbox.c.lease_owner == owner)
+
+
+def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime, *,
+              payloads: Mapping[int, dict[str, Any]] | None = None) -> None:
+    """Record a send; `payloads` replaces the recorded payload of some rows (what was shown)."""
+    owned = list(conn.scalars(select(outbox.c.id).where(_owned(ids, owner))))
+    conn.execute(update(outbox).where(_owned(owned, owner)).values(
+        state="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None,
+        lease_owner=None, lease_expires_at=None))
+    for row_id, payload in (payloads or {}).items():
+        if row_id in owned:
+            conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload))
+
+
+def record_failure(conn: Connection, ids: Sequence[int], owner: str, *, error: str,
+                   next_attempt_at: datetime | None) -> None:
+    """Count the attempt; retry at `next_attempt_at`, or `failed` for good when it is None."""
+    values: dict[str, Any] = {"attempts": outbox.c.attempts + 1, "last_error": error[:2000],
+                              "lease_owner": None, "lease_expires_at": None}
+    if next_attempt_at is None:
+        values["state"] = "failed"
+    else:
+        values.update(state="pending", next_attempt_at=next_attempt_at)
+    conn.execute(update(outbox).where(_owned(ids, owner)).values(**values))
+
+
+def release(conn: Connection, ids: Sequence[int], owner: str, *, next_attempt_at: datetime | None = None,
+            kind: str | None = None, digest_id: int | None = None) -> None:
+    """Give claimed rows back unsent: not reached, or deferred to `next_attempt_at` (quiet hours, digest).
+
+    A deferral clears the last error, so the row no longer counts as a retry that holds its channel.
+    """
+    values: dict[str, Any] = {"state": "pending", "lease_owner": None, "lease_expires_at": None}
+    if next_attempt_at is not None:
+        values.update(next_attempt_at=next_attempt_at, last_error=None)
+    if kind is not None:
+        values.update(kind=kind, digest_id=digest_id)
+    conn.execute(update(outbox).where(_owned(ids, owner)).values(**values))
+
+
+def instant_sent_since(conn: Connection, watchlist: str, channel: str, since: datetime) -> list[datetime]:
+    return list(conn.scalars(select(outbox.c.sent_at).where(
+        outbox.c.watchlist == watchlist, outbox.c.channel == channel, outbox.c.kind == "instant",
+        outbox.c.state == "sent", outbox.c.sent_at > since).order_by(outbox.c.sent_at)))
+
+
+def list_alerts(conn: Connection, *, states: Sequence[str] = (), limit: int = 1000) -> list[OutboxRow]:
+    query = select(outbox).order_by(outbox.c.created_at, outbox.c.id).limit(limit)
+    if states:
+        query = query.where(outbox.c.state.in_(list(states)))
+    return [_row(r) for r in conn.execute(query)]
+
+
+def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
+    """Put failed rows (the given ones, or all when None) back in the queue with fresh attempts."""
+    cond = outbox.c.state == "failed"
+    if ids is not None:
+        cond = and_(cond, outbox.c.id.in_(list(ids)))
+    return conn.execute(update(outbox).where(cond).values(
+        state="pending", attempts=0, next_attempt_at=now)).rowcount
+
+
+def load_story(conn: Connection, story_id: int) -> Story | None:
+    """The story with its articles, oldest first (what an alert shows); None if it was deleted."""
+    if conn.scalar(select(stories.c.id).where(stories.c.id == story_id)) is None:
+        return None
+    return story_repository.load_story(conn, story_id)

@@ -1,0 +1,181 @@
+"""Apply compiled watchlists to a story (or one article) and explain every match with hits.
+
+Per article, all given content conditions must hold (terms any-of, query, weighted score >= threshold,
+about score >= about_threshold) and no exclusion term may occur. A story matches a watchlist when one
+of its articles that passes the language/source filters matches, and the filtered articles come from
+at least `min_sources` sources in at least `min_languages` languages. Each article is tokenised (and
+embedded, if needed) once per call, however many watchlists look at it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from monitor.models import Hit, Match, Story, StoryArticle
+from monitor.watch.about import about_score, article_text, passes_prefilter
+from monitor.watch.document import Document
+from monitor.watch.model import Watchlist
+from monitor.watch.spec import primary_language
+
+if TYPE_CHECKING:
+    from monitor.stories.embedding import Embedder
+
+log = logging.getLogger(__name__)
+MAX_HITS = 20
+
+
+class ArticleCache:
+    """Token index and vectors of each article, built on first use and shared by all watchlists."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+        self._docs: dict[int, Document] = {}
+        self._passages: dict[int, np.ndarray | None] = {}
+
+    def doc(self, article: StoryArticle) -> Document:
+        if article.id not in self._docs:
+            self._docs[article.id] = Document(article.title, article.text)
+        return self._docs[article.id]
+
+    def stored(self, article: StoryArticle) -> np.ndarray | None:
+        """The vector the stories stage stored, if it fits the embedder."""
+        if not article.vector:
+            return None
+        vector = np.frombuffer(article.vector, dtype=np.float32)
+        return vector if self.embedder is None or vector.shape[0] == self.embedder.dim else None
+
+    def passage(self, article: StoryArticle) -> np.ndarray | None:
+        if article.id not in self._passages:
+            if self.embedder is None:
+                log.warning("no embedder: 'about' cannot be checked article_id=%s", article.id)
+                self._passages[article.id] = None
+            else:
+                text = article_text(article.title, article.text)
+                self._passages[article.id] = self.embedder.embed([text], kind="passage")[0]
+        return self._passages[article.id]
+
+
+def match_story(watchlists: Sequence[Watchlist], story: Story, *,
+                embedder: Embedder | None = None) -> list[Match]:
+    """The watchlists `story` matches, each with the hits that explain why."""
+    cache = ArticleCache(embedder)
+    matches = []
+    for watchlist in watchlists:
+        match = _match_one(watchlist, story, cache)
+        if match is not None:
+            matches.append(match)
+    return matches
+
+
+def match_article(watchlist: Watchlist, article: StoryArticle, *, embedder: Embedder | None = None,
+                  cache: ArticleCache | None = None) -> Match | None:
+    """One article on its own (the language/source filters apply, the story-level counts do not)."""
+    cache = cache or ArticleCache(embedder)
+    if not watchlist.accepts_source(article.source, article.tags, article.language):
+        return None
+    found = match_content(watchlist, article, cache)
+    if found is None:
+        return None
+    score, hits = found
+    return Match(article.id, watchlist.name, watchlist.channels, score,
+                 tuple(dataclasses.replace(h, article_id=article.id) for h in hits[:MAX_HITS]))
+
+
+def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match | None:
+    articles = [a for a in story.articles if watchlist.accepts_source(a.source, a.tags, a.language)]
+    if not articles:
+        return None
+    # counts only bind above 1: an article of unknown source or language still makes a story of one
+    if watchlist.min_sources > 1 and len({a.source for a in articles if a.source}) < watchlist.min_sources:
+        return None
+    languages = {primary_language(a.language) for a in articles if a.language}
+    if watchlist.min_languages > 1 and len(languages) < watchlist.min_languages:
+        return None
+    best = 0.0
+    hits: list[Hit] = []
+    matched = False
+    for article in articles:
+        found = match_content(watchlist, article, cache)
+        if found is None:
+            continue
+        matched = True
+        best = max(best, found[0])
+        hits.extend(dataclasses.replace(h, article_id=article.id) for h in found[1][:5])
+        if len(hits) >= MAX_HITS:  # explained enough; spare the remaining articles (and embeddings)
+            break
+    if not matched:
+        return None
+    return Match(story.id, watchlist.name, watchlist.channels, best, tuple(hits[:MAX_HITS]))
+
+
+def match_content(watchlist: Watchlist, article: StoryArticle,
+                  cache: ArticleCache) -> tuple[float, list[Hit]] | None:
+    """(score, hits) when the article's content satisfies every condition given, else None.
+
+    Cheap conditions run first; an embedding is only computed when everything else holds.
+    """
+    doc = cache.doc(article)
+    if not _holds(watchlist, doc):
+        return None
+    hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
+    if watchlist.query is not None:
+        hits.extend(watchlist.query.match(doc) or ())
+    if watchlist.weighted:
+        weighted = _weighted_hits(watchlist, doc)
+        if sum(h.score for h in weighted) < watchlist.threshold:
+            return None
+        hits.extend(weighted)
+    if watchlist.about is not None:
+        hit = _about_hit(watchlist, article, cache)
+        if hit is None:
+            return None
+        hits.append(hit)
+    return sum(h.score for h in hits), hits
+
+
+def _holds(watchlist: Watchlist, doc: Document) -> bool:
+    """The term conditions, tested without building explanations (most articles fail here)."""
+    for excluded in watchlist.exclude:
+        if excluded.test(doc):
+            return False
+    if watchlist.terms:
+        for term in watchlist.terms:
+            if term.test(doc):
+                break
+        else:
+            return False
+    return watchlist.query is None or watchlist.query.test(doc)
+
+
+def _weighted_hits(watchlist: Watchlist, doc: Document) -> list[Hit]:
+    """Each weighted term found counts its weight once (the first occurrence explains it)."""
+    hits = []
+    for item in watchlist.weighted:
+        found = item.matcher.match(doc)
+        if found:
+            hits.append(dataclasses.replace(found[0], term=item.term, score=item.weight))
+    return hits
+
+
+def _about_hit(watchlist: Watchlist, article: StoryArticle, cache: ArticleCache) -> Hit | None:
+    about = watchlist.about
+    if about is None:
+        return None
+    stored = cache.stored(article)
+    if stored is not None and not passes_prefilter(about, stored):
+        return None
+    vector = cache.passage(article)
+    if vector is None:
+        return None
+    score, best, cosine = about_score(about, vector)
+    if score < about.threshold:
+        return None
+    text = about.texts[best]
+    label = text if len(text) <= 80 else text[:79] + "…"
+    return Hit(label, "about", snippet=f"cosine {cosine:.3f}, {score:.1f} sd above generic news",
+               score=round(score, 3))

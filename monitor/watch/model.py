@@ -1,0 +1,69 @@
+"""A compiled watchlist: what the loader builds once and the matcher applies to every story."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from monitor.alerts.policy import WatchlistDelivery
+from monitor.watch.query.compiler import Matcher, SeqMatcher
+from monitor.watch.spec import primary_language
+
+
+@dataclass(frozen=True, eq=False)
+class WeightedTerm:
+    term: str
+    weight: float
+    matcher: SeqMatcher
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """Each description's cosine with the generic reference sentences: mean and standard deviation."""
+
+    mean: np.ndarray  # (n_descriptions,)
+    spread: np.ndarray
+
+    def scores(self, vectors: np.ndarray, article: np.ndarray) -> np.ndarray:
+        return (vectors @ article - self.mean) / self.spread
+
+
+@dataclass(frozen=True, eq=False)
+class About:
+    """Topic by meaning: descriptions embedded once at load, compared with each article's vector."""
+
+    texts: tuple[str, ...]
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised, embedded as "query"
+    threshold: float  # in standard deviations above the description's similarity to generic news
+    embedder_name: str
+    passage: Calibration  # for articles embedded as "passage" (what decides)
+    stored: Calibration  # for the stories' stored vectors, embedded as "query" (a cheap pre-filter)
+
+
+@dataclass(frozen=True, eq=False)
+class Watchlist:
+    name: str
+    channels: tuple[str, ...]
+    delivery: WatchlistDelivery
+    file: Path | None = None
+    terms: tuple[SeqMatcher, ...] = ()  # any of these
+    query: Matcher | None = None
+    query_text: str = ""
+    weighted: tuple[WeightedTerm, ...] = ()
+    threshold: float = 1.0  # for the weighted score
+    exclude: tuple[SeqMatcher, ...] = ()
+    about: About | None = None
+    languages: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()  # feed names, or "tag:NAME"
+    min_sources: int = 1
+    min_languages: int = 1
+
+    def accepts_source(self, source: str, tags: tuple[str, ...], language: str | None) -> bool:
+        """The per-article filters: language and source/tag lists (empty = any)."""
+        if self.languages and primary_language(language or "") not in self.languages:
+            return False
+        if not self.sources:
+            return True
+        return source in self.sources or any(f"tag:{t}" in self.sources for t in tags)

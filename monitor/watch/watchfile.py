@@ -1,0 +1,148 @@
+"""One watchlist file -> a compiled Watchlist, or every problem in it as ConfigErrors (file, key, line)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from monitor.configfile import dotted, locate_key
+from monitor.errors import ConfigError, QueryError
+from monitor.watch.model import Watchlist, WeightedTerm
+from monitor.watch.query import compile_query, literal_seq
+from monitor.watch.query.compiler import SeqMatcher
+from monitor.watch.spec import FIELDS_NEEDED, WatchlistSpec
+
+if TYPE_CHECKING:
+    from monitor.watch.about import AboutCalibrator
+
+
+class WatchlistFileError(Exception):
+    """All the problems found in one file (each a ConfigError naming file, key and line)."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
+                        calibrator: AboutCalibrator | None) -> Watchlist:
+    """Validate and compile one watchlist file; raises WatchlistFileError listing every problem."""
+    file = str(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WatchlistFileError([_toml_error(exc, file, text)]) from None
+    try:
+        spec = WatchlistSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise WatchlistFileError([_schema_error(e, file, text) for e in exc.errors()]) from None
+    errors: list[ConfigError] = []
+    if not any(getattr(spec, key) for key in FIELDS_NEEDED):
+        errors.append(ConfigError(f"a watchlist needs at least one of: {', '.join(FIELDS_NEEDED)}",
+                                  file=file))
+    for i, channel in enumerate(spec.channels):
+        if channels is not None and channel not in channels:
+            known = ", ".join(sorted(channels)) or "none defined"
+            errors.append(ConfigError(f"unknown channel {channel!r} (channels: {known})", file=file,
+                                      key=f"channels[{i}]", line=locate_key(text, ("channels",))))
+    compiled = _compile(spec, file, text, errors)
+    about = None
+    if spec.about:
+        if calibrator is None:
+            errors.append(ConfigError("'about' needs an embedder (none configured here)", file=file,
+                                      key="about", line=locate_key(text, ("about",))))
+        elif not errors:  # embedding is the slow part: only for an otherwise valid file
+            try:
+                about = calibrator.build(spec.about, spec.about_threshold)
+            except Exception as exc:  # a model backend may fail in its own ways; report, skip the file
+                errors.append(ConfigError(f"'about' could not be embedded: {exc}", file=file, key="about",
+                                          line=locate_key(text, ("about",))))
+    if errors:
+        raise WatchlistFileError(errors)
+    terms, query, weighted, exclude = compiled
+    return Watchlist(
+        name=spec.name or path.stem, channels=tuple(spec.channels), delivery=spec.delivery, file=path,
+        terms=terms, query=query, query_text=spec.query or "", weighted=weighted,
+        threshold=spec.threshold, exclude=exclude, about=about, languages=frozenset(spec.languages),
+        sources=frozenset(spec.sources), min_sources=spec.min_sources, min_languages=spec.min_languages,
+    )
+
+
+def _compile(spec: WatchlistSpec, file: str, text: str, errors: list[ConfigError]) -> tuple[Any, ...]:
+    def literal(value: str, key: str, line: int | None) -> SeqMatcher | None:
+        try:
+            return SeqMatcher(literal_seq(value.strip().strip('"'), label=value))
+        except QueryError as exc:
+            errors.append(ConfigError(f"bad term: {exc}", file=file, key=key, line=line))
+            return None
+
+    def literals(key: str, values: list[str]) -> tuple[SeqMatcher, ...]:
+        line = locate_key(text, (key,))
+        found = (literal(v, f"{key}[{i}]", line) for i, v in enumerate(values))
+        return tuple(m for m in found if m is not None)
+
+    weighted = []
+    for i, item in enumerate(spec.weighted):
+        matcher = literal(item.term, f"weighted[{i}].term", locate_key(text, ("weighted", i, "term")))
+        if matcher is not None:
+            weighted.append(WeightedTerm(item.term, item.weight, matcher))
+    query = None
+    if spec.query is not None:
+        try:
+            query = compile_query(spec.query)
+        except QueryError as exc:
+            errors.append(_query_error(exc, file, text))
+    return literals("terms", spec.terms), query, tuple(weighted), literals("exclude", spec.exclude)
+
+
+def _query_error(exc: QueryError, file: str, text: str) -> ConfigError:
+    line = locate_key(text, ("query",))
+    where = ""
+    if line is not None:
+        raw_line = text.splitlines()[line - 1]
+        start = raw_line.find(exc.query) if exc.query else -1
+        if start >= 0:
+            where = f" (line {line}, column {start + exc.column + 1} of the file)"
+    return ConfigError(f"query does not parse{where}: {exc}", file=file, key="query", line=line)
+
+
+def _toml_error(exc: tomllib.TOMLDecodeError, file: str, text: str) -> ConfigError:
+    # Python 3.11's tomllib puts the position only into the message: "... (at line 3, column 9)"
+    found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", str(exc))
+    message = str(exc)[:found.start()] if found else str(exc)
+    line = None
+    if found:
+        line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
+        if found.group(2):
+            message += f" (column {found.group(2)})"
+    return ConfigError(f"invalid TOML: {message}", file=file, line=line)
+
+
+def _schema_error(error: Any, file: str, text: str) -> ConfigError:
+    loc = tuple(error["loc"])
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc[:-1]), n=1)
+        message = "unknown key (a typo?)" + (f"; did you mean {close[0]!r}?" if close else "")
+    return ConfigError(message, file=file, key=dotted(loc), line=locate_key(text, loc))
+
+
+
+def _known_keys(parent: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at `parent` (e.g. ("delivery",)), for "did you mean" suggestions."""
+    model: Any = WatchlistSpec
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        annotation = getattr(field, "annotation", None)
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return []
+    return list(model.model_fields)

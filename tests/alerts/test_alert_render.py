@@ -1,0 +1,77 @@
+"""Rendering: golden files for an alert, an update and a digest; the public surface of the package.
+
+Regenerate the golden files after a deliberate template change with UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import monitor.alerts
+from monitor.alerts import Renderer
+from monitor.alerts.render import AlertItem
+from monitor.models import Story, StoryArticle
+
+GOLDEN = Path(__file__).parent / "golden"
+SEEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def story(story_id: int, title: str, *others: tuple[str, str, str]) -> Story:
+    members = [(title, "en", "Wire"), *others]
+    return Story(id=story_id, title=title, first_seen=SEEN, articles=tuple(
+        StoryArticle(id=n, title=t, text="", url=f"https://{s.lower()}.example/{story_id}", language=lang,
+                     source=s, published=SEEN) for n, (t, lang, s) in enumerate(members)))
+
+
+FLOOD = story(1, "Floods close the river bridge", ("Hochwasser sperrt Brücke", "de", "Blatt"),
+              ("बाढ़ से पुल बंद", "hi", "Samachar"))
+STRIKE = story(2, "Dock workers strike", ("Grève des dockers", "fr", "Journal"))
+PAYLOAD = {"why": "flood in title; bridge in text", "score": 0.91}
+
+
+def check(name: str, content: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(content, encoding="utf-8")
+    assert content == path.read_text(encoding="utf-8"), f"{name} differs; UPDATE_GOLDEN=1 if intended"
+
+
+@pytest.mark.parametrize("kind", ["alert", "update", "digest"])
+def test_rendering_matches_the_golden_files(kind: str) -> None:
+    renderer = Renderer()
+    if kind == "digest":
+        rendered = renderer.digest(
+            [AlertItem(FLOOD, PAYLOAD), AlertItem(STRIKE, PAYLOAD), AlertItem(FLOOD, PAYLOAD, 1)],
+            message_id="<digest-1@news-monitor>", watchlist="floods", channel="mail",
+            timezone="Europe/Berlin")
+    else:
+        seq = 1 if kind == "update" else 0
+        payload = {**PAYLOAD, "new_languages": ["hi"], "new_sources": ["Samachar"]} if seq else PAYLOAD
+        rendered = renderer.alert(AlertItem(FLOOD, payload, seq), message_id=f"<story-1.floods.mail.{seq}@x>",
+                                  watchlist="floods", channel="mail", timezone="Europe/Berlin",
+                                  thread=("<story-1.floods.mail.0@x>",) if seq else ())
+    check(f"{kind}.txt", rendered.text)
+    check(f"{kind}.html", rendered.html)
+    check(f"{kind}.json", json.dumps(rendered.payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    assert rendered.subject in rendered.html
+
+
+def test_public_surface() -> None:
+    assert set(monitor.alerts.__all__) >= {"build_channels", "plan_alerts", "deliver_due", "ChannelSettings",
+                                           "DeliverySettings", "DeliveryReport", "WatchlistDelivery"}
+    assert list(inspect.signature(monitor.alerts.deliver_due).parameters)[:7] == [
+        "engine", "channels", "now", "settings", "owner", "watchlists", "renderer"]
+    assert list(inspect.signature(monitor.alerts.plan_alerts).parameters) == [
+        "conn", "matches", "watchlists", "now"]
+
+
+def test_every_exported_name_resolves() -> None:
+    assert all(getattr(monitor.alerts, name) is not None for name in monitor.alerts.__all__)
+    with pytest.raises(AttributeError):
+        monitor.alerts.no_such_name  # noqa: B018

@@ -1,0 +1,146 @@
+"""The feeds repository on SQLite and PostgreSQL: config sync, leases across processes, poll records."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from monitor.ingest.settings import FeedSpec
+from monitor.models import FeedUpdate
+from monitor.storage.db import create_db_engine, migrate
+from monitor.storage.feeds import (
+    REMOVED_FROM_CONFIG,
+    add_feed,
+    claim_due_feeds,
+    enable_feed,
+    get_feed,
+    list_feeds,
+    record_poll,
+    sync_feeds,
+)
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_db_engine(url)
+    migrate(engine)
+    return engine
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spec(name: str, url: str, **kw: object) -> FeedSpec:
+    return FeedSpec.model_validate({"name": name, "url": url, **kw})
+
+
+def test_sync_adds_updates_and_disables_removed(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        both = [spec("a", "https://a.example/feed"), spec("b", "https://b.example/rss")]
+        report = sync_feeds(conn, both, NOW)
+        assert report.added == 2
+        manual = add_feed(conn, name="by-hand", url="https://c.example/feed", tags=["x"], now=NOW)
+        report = sync_feeds(conn, [spec("a", "https://a.example/feed", tags=["en"], interval="10m")], NOW)
+        assert (report.added, report.updated, report.disabled) == (0, 1, 1)
+        a, b = get_feed(conn, name="a"), get_feed(conn, name="b")
+        assert a is not None and a.tags == ("en",) and a.interval_seconds == 600
+        assert b is not None and not b.enabled and b.disabled_reason == REMOVED_FROM_CONFIG
+        # Feeds added by hand are not the config's to disable.
+        assert get_feed(conn, name="by-hand") == manual and manual.enabled
+        # Back in the config: enabled again.
+        sync_feeds(conn, [spec("a", "https://a.example/feed"), spec("b", "https://b.example/rss")], NOW)
+        b = get_feed(conn, name="b")
+        assert b is not None and b.enabled and b.disabled_reason is None
+
+
+def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        sync_feeds(conn, [spec("a", "https://a.example/old")], NOW)
+        feed = get_feed(conn, name="a")
+        assert feed is not None
+        update = FeedUpdate(checked_at=NOW, next_check_at=NOW + timedelta(hours=1), status=200, etag='"e"',
+                            new_url="https://a.example/new")
+        record_poll(conn, feed.id, update, NOW)
+        sync_feeds(conn, [spec("a", "https://a.example/old")], NOW)
+        moved = get_feed(conn, name="a")
+        assert moved is not None and moved.url == "https://a.example/new" and moved.etag == '"e"'
+        assert moved.warning == "moved permanently to https://a.example/new"
+        sync_feeds(conn, [spec("a", "https://a.example/edited")], NOW)
+        edited = get_feed(conn, name="a")
+        assert edited is not None and edited.url == "https://a.example/edited" and edited.etag is None
+
+
+def test_record_poll_counts_errors_and_success_resets(db_url: str) -> None:
+    engine = make_engine(db_url)
+    later = NOW + timedelta(minutes=30)
+    with engine.begin() as conn:
+        sync_feeds(conn, [spec("a", "https://a.example/feed")], NOW)
+        (feed,) = claim_due_feeds(conn, now=NOW, owner="p1", limit=10, lease_seconds=60)
+        for _ in range(2):
+            record_poll(conn, feed.id, FeedUpdate(checked_at=NOW, next_check_at=later, status=500,
+                                                  error="HTTP 500 Internal Server Error"), NOW)
+        failing = get_feed(conn, feed_id=feed.id)
+        assert failing is not None and failing.error_count == 2 and failing.last_success_at is None
+        assert [f.name for f in list_feeds(conn, errors_only=True)] == ["a"]
+        record_poll(conn, feed.id, FeedUpdate(checked_at=later, next_check_at=later, status=200,
+                                              new_entries=2), later)
+        healthy = get_feed(conn, feed_id=feed.id)
+        assert healthy is not None and healthy.error_count == 0 and healthy.last_error is None
+        assert healthy.last_success_at == later and healthy.last_new_entry_at == later
+        assert list_feeds(conn, errors_only=True) == []
+        record_poll(conn, feed.id, FeedUpdate(checked_at=later, next_check_at=later, status=410,
+                                              error="HTTP 410 Gone", disable_reason="gone"), later)
+        gone = get_feed(conn, feed_id=feed.id)
+        assert gone is not None and not gone.enabled and gone.disabled_reason == "gone"
+        assert enable_feed(conn, "a", later) and not enable_feed(conn, "nope", later)
+        back = get_feed(conn, feed_id=feed.id)
+        assert back is not None and back.enabled and back.error_count == 0 and back.next_check_at == later
+
+
+def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(3)], NOW)
+        first = claim_due_feeds(conn, now=NOW, owner="p1", limit=2, lease_seconds=60)
+        second = claim_due_feeds(conn, now=NOW, owner="p2", limit=10, lease_seconds=60)
+        assert len(first) == 2 and len(second) == 1
+        assert not {f.id for f in first} & {f.id for f in second}
+        assert claim_due_feeds(conn, now=NOW, owner="p3", limit=10, lease_seconds=60) == []
+        # p1 crashed: its leases run out and the feeds are claimable again.
+        again = claim_due_feeds(conn, now=NOW + timedelta(seconds=61), owner="p3", limit=10, lease_seconds=60)
+        assert len(again) == 3
+
+
+CLAIMER = """
+import json, sys
+from datetime import datetime, UTC
+from monitor.storage.db import create_db_engine
+from monitor.storage.feeds import claim_due_feeds
+engine = create_db_engine(sys.argv[1])
+now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+got = []
+while True:
+    with engine.begin() as conn:
+        batch = claim_due_feeds(conn, now=now, owner=sys.argv[2], limit=3, lease_seconds=600)
+    if not batch:
+        break
+    got += [f.id for f in batch]
+print(json.dumps(got))
+"""
+
+
+def test_several_processes_never_claim_the_same_feed(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(90)], NOW)
+    procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, db_url, f"p{i}"], stdout=subprocess.PIPE,
+                              cwd=ROOT, env={"PYTHONPATH": str(ROOT)}) for i in range(4)]
+    claimed = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    every = [feed_id for ids in claimed for feed_id in ids]
+    assert len(every) == 90 and len(set(every)) == 90

@@ -1,0 +1,116 @@
+"""Config validation: every error names the file, the key and the line; secrets come from the env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+GOOD = """\
+[database]
+url = "sqlite:///state/monitor.db"
+
+[[feeds]]
+name = "one"
+url = "https://example.org/feed.xml"
+
+[[feeds]]
+name = "two"
+url = "https://example.org/other.xml"
+interval = "10m"
+
+[channels.mail]
+type = "email"
+host = "127.0.0.1"
+from_addr = "a@example.org"
+to = ["b@example.org"]
+password = "${TEST_SMTP_PASSWORD}"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "monitor.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_config_resolves_paths_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret-value")
+    monkeypatch.delenv("MONITOR_DATABASE_URL", raising=False)
+    settings = load_config(write(tmp_path, GOOD))
+    assert settings.database.url == f"sqlite:///{tmp_path}/state/monitor.db"
+    assert settings.watchlists.directory == tmp_path / "watchlists"
+    assert [f.name for f in settings.feeds] == ["one", "two"]
+    assert settings.feeds[1].interval_seconds == 600
+    channel = settings.channels["mail"]
+    assert channel.password.get_secret_value() == "s3cret-value"
+    assert "s3cret-value" not in repr(settings)
+
+
+def test_typo_in_key_names_file_key_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "x")
+    path = write(tmp_path, GOOD.replace('name = "two"\nurl', 'name = "two"\nurll'))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    error = caught.value
+    assert error.file == str(path)
+    assert error.key == "feeds[1].urll"
+    assert error.line == 10
+    assert "unknown key" in str(error) and f"{path}:10" in str(error)
+
+
+def test_typo_in_section_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "x")
+    path = write(tmp_path, GOOD + "\n[polling]\ndefault_intervall_seconds = 60\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.key == "polling.default_intervall_seconds"
+    assert caught.value.line == GOOD.count("\n") + 3
+
+
+def test_missing_env_var_is_named_without_leaking_others(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEST_SMTP_PASSWORD", raising=False)
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD))
+    assert "TEST_SMTP_PASSWORD is not set" in str(caught.value)
+    assert caught.value.key == "channels.mail.password"
+    assert caught.value.line == 18
+
+
+def test_toml_syntax_error_has_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, "[database]\nurl = \n"))
+    assert caught.value.line == 2
+
+
+def test_duplicate_feed_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "x")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD.replace('name = "two"', 'name = "one"')))
+    assert "duplicate feed name" in str(caught.value) and caught.value.line == 9
+
+
+def test_bad_value_names_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "x")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD.replace('type = "email"', 'type = "pigeon"')))
+    assert caught.value.key is not None and caught.value.key.startswith("channels.mail")
+
+
+def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "x")
+    monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql+psycopg://u:p@127.0.0.1/db")
+    assert load_config(write(tmp_path, GOOD)).database.url == "postgresql+psycopg://u:p@127.0.0.1/db"
+
+
+def test_shipped_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SMTP_PASSWORD", "CHAT_APPRISE_URL", "WEBHOOK_SECRET"):
+        monkeypatch.setenv(name, "json://127.0.0.1/x" if name == "CHAT_APPRISE_URL" else "x")
+    settings = load_config(ROOT / "config" / "monitor.example.toml")
+    assert len(settings.feeds) >= 3 and set(settings.channels) >= {"newsroom-email", "team-chat"}

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.alerts.policy import WatchlistDelivery
+from monitor.clock import FakeClock
+from monitor.models import Story, StoryArticle
+from monitor.watch import WatchlistSet, load_watchlists, match_story
+
+CHANNELS = {"ops-email", "team-chat"}
+
+GOOD = """\
+channels = ["ops-email"]
+terms = ["Baghouz", "الباغوز", "\\"Mustafa Bali\\""]
+query = '(Baghouz OR الباغوز OR बघौज) AND NOT title:football'
+exclude = ["football"]
+languages = ["ar", "en-GB"]
+[[weighted]]
+term = "car bomb"
+weight = 1.5
+[delivery]
+mode = "digest"
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def story(text: str, title: str = "", language: str = "en") -> Story:
+    from datetime import UTC, datetime
+
+    article = StoryArticle(1, title, text, "http://x/1", language, "wire", None)
+    return Story(1, title, datetime(2026, 1, 1, tzinfo=UTC), (article,))
+
+
+def test_good_file_loads_with_its_settings(tmp_path: Path) -> None:
+    write(tmp_path, "syria.toml", GOOD)
+    watchlists, errors = load_watchlists(tmp_path, channels=CHANNELS)
+    assert errors == []
+    [w] = watchlists
+    assert w.name == "syria" and w.channels == ("ops-email",)
+    assert w.delivery == WatchlistDelivery(mode="digest")
+    assert w.languages == frozenset({"ar", "en"})
+    assert [t.term for t in w.weighted] == ["car bomb"]
+
+
+def test_broken_files_are_reported_and_skipped_the_others_load(tmp_path: Path) -> None:
+    write(tmp_path, "a_good.toml", 'name = "good"\nterms = ["x"]\n')
+    write(tmp_path, "b_typo.toml", 'terms = ["x"]\nchanels = ["ops-email"]\n')
+    write(tmp_path, "c_query.toml", 'channels = ["ops-email"]\n\nquery = "(Baghouz OR داعش"\n')
+    write(tmp_path, "d_channel.toml", 'channels = ["ops-email", "pager"]\nterms = ["x"]\n')
+    watchlists, errors = load_watchlists(tmp_path, channels=CHANNELS)
+    assert [w.name for w in watchlists] == ["good"]
+    by_file = {Path(e.file).name: e for e in errors}
+    assert set(by_file) == {"b_typo.toml", "c_query.toml", "d_channel.toml"}
+
+    typo = by_file["b_typo.toml"]
+    assert (typo.key, typo.line) == ("chanels", 2)
+    assert "did you mean 'channels'" in str(typo)
+
+    query = by_file["c_query.toml"]
+    assert (query.key, query.line) == ("query", 3)
+    assert "unclosed '('" in str(query)
+    assert "column 10 of the file" in str(query)  # the '(' sits at column 10 of line 3
+
+    channel = by_file["d_channel.toml"]
+    assert channel.key == "channels[1]" and "'pager'" in str(channel)
+
+
+def test_other_errors_name_key_and_line(tmp_path: Path) -> None:
+    write(tmp_path, "empty.toml", 'channels = ["ops-email"]\n')
+    write(tmp_path, "toml.toml", 'name = "t"\nterms = [x]\n')
+    write(tmp_path, "delivery.toml", 'terms = ["x"]\n[delivery]\nmode = "sometimes"\n')
+    write(tmp_path, "about.toml", 'about = ["fighting in Syria"]\n')
+    write(tmp_path, "term.toml", 'terms = ["ok"]\n[[weighted]]\nterm = "—"\n')
+    _, errors = load_watchlists(tmp_path, channels=CHANNELS)
+    by_file = {Path(e.file).name: e for e in errors}
+    assert "at least one of" in str(by_file["empty.toml"])
+    assert "invalid TOML" in str(by_file["toml.toml"]) and by_file["toml.toml"].line == 2
+    assert (by_file["delivery.toml"].key, by_file["delivery.toml"].line) == ("delivery.mode", 3)
+    assert by_file["about.toml"].key == "about" and "embedder" in str(by_file["about.toml"])
+    assert (by_file["term.toml"].key, by_file["term.toml"].line) == ("weighted[0].term", 3)
+
+
+def test_duplicate_names_keep_the_first(tmp_path: Path) -> None:
+    write(tmp_path, "a.toml", 'name = "same"\nterms = ["x"]\n')
+    write(tmp_path, "b.toml", 'name = "same"\nterms = ["y"]\n')
+    watchlists, errors = load_watchlists(tmp_path, channels=None)
+    assert [w.file.name for w in watchlists if w.file] == ["a.toml"]
+    assert [Path(e.file).name for e in errors] == ["b.toml"]
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    watchlists, errors = load_watchlists(tmp_path / "nope", channels=CHANNELS)
+    assert watchlists == [] and "does not exist" in str(errors[0])
+
+
+def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
+    write(tmp_path, "other.toml", 'terms = ["x"]\n')
+    clock = FakeClock()
+    start = clock.now()
+    wset = WatchlistSet(tmp_path, CHANNELS, None, clock)
+    assert wset.errors == [] and {w.name for w in wset.current()} == {"w", "other"}
+    assert wset.reload_if_changed() == []
+
+    path.write_text('channels = ["team-chat"]\nquery = "Baghouz AND ("\n', encoding="utf-8")
+    errors = wset.reload_if_changed()
+    assert len(errors) == 1 and errors[0].key == "query"
+    [kept] = [w for w in wset.current() if w.name == "w"]
+    assert match_story([kept], story("fighting at Baghouz"))  # still the old terms
+    assert wset.errors == errors
+
+    [status] = [s for s in wset.status() if s["name"] == "w"]
+    assert status["loaded_at"] == start and "query" in str(status["errors"])
+
+    clock.advance(60)
+    path.write_text('channels = ["team-chat"]\nquery = "Hajin"\n', encoding="utf-8")
+    assert wset.reload_if_changed() == []
+    assert [s["loaded_at"] for s in wset.status() if s["name"] == "w"] == [clock.now()]
+    assert wset.errors == []
+    [new] = [w for w in wset.current() if w.name == "w"]
+    assert match_story([new], story("fighting at Hajin")) and not match_story([new], story("Baghouz"))
+
+    path.unlink()
+    assert wset.reload_if_changed() == []
+    assert [w.name for w in wset.current()] == ["other"]
+
+
+def test_broken_file_at_start_is_skipped_until_fixed(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.toml", 'terms = ["x"]\nchannels = ["nowhere"]\n')
+    wset = WatchlistSet(tmp_path, CHANNELS, None, FakeClock())
+    assert wset.current() == [] and wset.errors[0].key == "channels[0]"
+    path.write_text('terms = ["x"]\nchannels = ["ops-email"]\n', encoding="utf-8")
+    assert wset.reload_if_changed() == [] and [w.name for w in wset.current()] == ["w"]
+
+
+def test_typo_in_a_nested_table_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    write(tmp_path, "w.toml",
+          'terms = ["x"]\n[delivery]\nmdoe = "digest"\n[[weighted]]\nterm = "y"\nwieght = 2\n')
+    _, errors = load_watchlists(tmp_path, channels=None)
+    found = {e.key: (e.line, str(e)) for e in errors}
+    assert found["delivery.mdoe"][0] == 3 and "did you mean 'mode'" in found["delivery.mdoe"][1]
+    assert found["weighted[0].wieght"][0] == 6 and "did you mean 'weight'" in found["weighted[0].wieght"][1]
+
+
+def test_public_surface() -> None:
+    import monitor.watch
+
+    assert sorted(monitor.watch.__all__) == ["Watchlist", "WatchlistSet", "load_watchlists", "match_article",
+                                             "match_story"]
+
+
+def test_hidden_files_are_not_watchlists(tmp_path: Path) -> None:
+    write(tmp_path, ".#w.toml", "not toml at all [")
+    write(tmp_path, "w.toml", 'terms = ["x"]\n')
+    watchlists, errors = load_watchlists(tmp_path, channels=None)
+    assert [w.name for w in watchlists] == ["w"] and errors == []
+    assert [w.name for w in WatchlistSet(tmp_path, None, None, FakeClock()).current()] == ["w"]
