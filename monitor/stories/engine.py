@@ -232,6 +232,8 @@ class StoryEngine:
 
     def _add_member(self, article_id: int, story_id: int, sig: Signals, raw: np.ndarray | None,
                     shash: int | None, thash: str, when: datetime) -> None:
+        if article_id in self._members:  # loaded twice (a sync overlapping a commit): already counted
+            return
         story = self._stories.setdefault(story_id, _Story(story_id))
         centred = self.similarity.centre(raw)[0] if raw is not None else None
         self._members[article_id] = _Member(article_id, story_id, sig, centred, shash, thash, when)
