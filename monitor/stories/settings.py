@@ -13,8 +13,7 @@ class StorySettings(BaseModel):
     query_prefix: str = ""  # sentence-transformers models that want one (e.g. "query: ")
     threads: int = Field(default=2, ge=1)
     batch_size: int = Field(default=32, ge=1)
-    # Characters of lead text embedded after the title; ~400 keeps e5-small above 15 articles/s on 2 cores.
-    lead_chars: int = Field(default=400, ge=0)
+    # How much text the embedder reads is fitted with the combiner (coefficients.json, "lead_chars").
     window_days: float = Field(default=3.0, gt=0)
     threshold: float | None = Field(default=None, ge=0, le=1)  # None = the shipped threshold
     near_duplicate_bits: int = Field(default=6, ge=0, le=16)  # SimHash Hamming distance for wire copies
