@@ -53,3 +53,17 @@ def test_cluster_groups_in_input_order_with_progress(tmp_path, capsys):
 def test_missing_file_is_a_clear_error(tmp_path, capsys):
     assert main(["cluster", str(tmp_path / "nope.jsonl")]) == 1
     assert "nope.jsonl" in capsys.readouterr().err
+
+
+def test_similarity_falls_with_days_between_publications(tmp_path, capsys):
+    base = {"id1": "a", "id2": "b", "title1": "Oder floods Wroclaw", "text1": FLOOD,
+            "title2": "Wroclaw evacuates as the Oder overflows", "text2": FLOOD2}
+    path = tmp_path / "pairs.jsonl"
+    _write(path, [base,
+                  {**base, "published1": "2026-03-01T10:00:00Z", "published2": "2026-03-01T20:00:00Z"},
+                  {**base, "published1": "2026-03-01T10:00:00Z", "published2": "2026-03-07T10:00:00Z"}])
+    assert main(["similarity", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    undated, same_day, week_apart = (json.loads(line)["similarity"] for line in lines)
+    assert undated == same_day  # no date, or dates within a day: the time signal is neutral
+    assert week_apart < same_day - 0.2
