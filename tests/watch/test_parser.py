@@ -107,3 +107,25 @@ def test_arbitrary_text_never_crashes_the_parser(query: str) -> None:
         parse_query(query)
     except QueryError as exc:
         assert 0 <= exc.column <= len(query)
+
+
+DOC_WORDS = st.sampled_from(["Baghouz", "bomber", "car", "bomb", "داعش", "لداعش", "الباغوز", "बघौज़", "北京",
+                             "Москва", "title", "x", "é", ",", "-", "\n", " "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ALPHABET, max_size=12), st.lists(DOC_WORDS, max_size=20), st.lists(DOC_WORDS, max_size=6))
+def test_fast_test_and_explained_match_always_agree(parts: list[str], text: list[str],
+                                                    title: list[str]) -> None:
+    from monitor.watch.document import Document
+    from monitor.watch.query import compile_node
+
+    try:
+        matcher = compile_node(parse_query(" ".join(parts)))
+    except QueryError:
+        return
+    doc = Document(" ".join(title), " ".join(text))
+    hits = matcher.match(doc)
+    assert matcher.test(doc) == (hits is not None)
+    for hit in hits or ():
+        assert hit.field in ("title", "text") and hit.snippet
