@@ -1,8 +1,9 @@
 """Online story assignment over a sliding window.
 
 Order of work per article: exact text hash, then SimHash near-duplicate (same language), then
-the embedding; candidate stories come from the centroid index and the member index (the closest
-member helps translations that sit far from a centroid built in another language), and the fitted
+the embedding; candidate stories come from an index of member vectors, each is compared with its
+centroid and its closest members (the closest member helps translations that sit far from a
+centroid built in another language), and the fitted
 combiner scores each candidate against its closest members.
 """
 
@@ -44,6 +45,7 @@ class _Member:
 class _Story:
     id: int
     raw_sum: np.ndarray | None = None  # sum of raw member vectors (the centroid before centring)
+    centroid: np.ndarray | None = None  # centred and normalised
     vectors: int = 0
     members: list[int] = field(default_factory=list)
     last_time: datetime | None = None
@@ -62,7 +64,6 @@ class StoryEngine:
         self._members: dict[int, _Member] = {}
         self._by_hash: dict[str, int] = {}  # text hash -> article id
         self._simhashes = fingerprint.SimHashIndex()
-        self._centroids = VectorIndex(embedder.dim, settings.brute_force_below)
         self._member_vectors = VectorIndex(embedder.dim, settings.brute_force_below)
         self._expiry: list[tuple[datetime, int]] = []  # (story last time, story id), lazily checked
         self._pending: dict[str, tuple[Signals, np.ndarray | None]] = {}  # text hash -> work done in assign
@@ -153,14 +154,13 @@ class StoryEngine:
             if source is not None:
                 self._stories[other] = source
             return
-        self._centroids.remove(other)
         for article_id in source.members:
             self._members[article_id].story_id = into
         target.members.extend(source.members)
         if source.raw_sum is not None:
             target.raw_sum = source.raw_sum if target.raw_sum is None else target.raw_sum + source.raw_sum
             target.vectors += source.vectors
-            self._centroids.upsert(into, self.similarity.centre(target.raw_sum / target.vectors)[0])
+            target.centroid = self.similarity.centre(target.raw_sum / target.vectors)[0]
         if source.last_time is not None and (target.last_time is None or source.last_time > target.last_time):
             target.last_time = source.last_time
             heapq.heappush(self._expiry, (source.last_time, into))
@@ -198,19 +198,19 @@ class StoryEngine:
 
     def _best_story(self, sig: Signals, vec: np.ndarray) -> tuple[int | None, float, tuple[int, ...]]:
         """Best story at or above the threshold, its score, and the other stories above it too."""
-        k = self.settings.candidates
+        k = 2 * self.settings.candidates  # several hits may fall in one story
         closest: dict[int, list[tuple[float, int]]] = {}
         for article_id, cos in self._member_vectors.search(vec, k):
             member = self._members.get(article_id)
             if member is not None:
                 closest.setdefault(member.story_id, []).append((cos, article_id))
-        centroid_cos = dict(self._centroids.search(vec, k))
+        nearest = sorted(closest, key=lambda s: -closest[s][0][0])[:self.settings.candidates]
         scores = {}
-        for story_id in set(closest) | set(centroid_cos):
+        for story_id in nearest:
             story = self._stories.get(story_id)
             if story is not None:
-                scores[story_id] = self._story_score(sig, vec, story, closest.get(story_id, []),
-                                                     centroid_cos.get(story_id))
+                centroid_cos = float(story.centroid @ vec) if story.centroid is not None else None
+                scores[story_id] = self._story_score(sig, vec, story, closest[story_id], centroid_cos)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < self.threshold:
             return None, (ranked[0][1] if ranked else 0.0), ()
@@ -220,8 +220,6 @@ class StoryEngine:
     def _story_score(self, sig: Signals, vec: np.ndarray, story: _Story, hits: list[tuple[float, int]],
                      centroid_cos: float | None) -> float:
         scored = [a for _, a in sorted(hits, reverse=True)[:_MEMBERS_SCORED]]
-        if not scored:  # found by its centroid only: the first member and the latest one
-            scored = list(dict.fromkeys((story.members[0], story.members[-1])))
         best = 0.0
         for article_id in scored:
             member = self._members[article_id]
@@ -245,7 +243,7 @@ class StoryEngine:
         if raw is not None:
             story.raw_sum = raw.astype(np.float32).copy() if story.raw_sum is None else story.raw_sum + raw
             story.vectors += 1
-            self._centroids.upsert(story_id, self.similarity.centre(story.raw_sum / story.vectors)[0])
+            story.centroid = self.similarity.centre(story.raw_sum / story.vectors)[0]
             if story.vectors <= _MEMBERS_INDEXED:
                 self._member_vectors.upsert(article_id, centred)
         if story.last_time is None or when > story.last_time:
@@ -261,7 +259,6 @@ class StoryEngine:
             if story is None or (story.last_time is not None and story.last_time > when):
                 continue  # the story moved on since this entry was pushed
             del self._stories[story_id]
-            self._centroids.remove(story_id)
             for article_id in story.members:
                 member = self._members.pop(article_id)
                 self._member_vectors.remove(article_id)

@@ -18,6 +18,6 @@ class StorySettings(BaseModel):
     window_days: float = Field(default=3.0, gt=0)
     threshold: float | None = Field(default=None, ge=0, le=1)  # None = the shipped threshold
     near_duplicate_bits: int = Field(default=6, ge=0, le=16)  # SimHash Hamming distance for wire copies
-    candidates: int = Field(default=12, ge=1)  # nearest centroids and members scored in full
+    candidates: int = Field(default=10, ge=1)  # stories (nearest by a member vector) scored in full
     brute_force_below: int = Field(default=5_000, ge=0)  # numpy below this many vectors, usearch above
     coefficients: str | None = None  # path to a refitted coefficients JSON; None = the shipped one

@@ -19,7 +19,7 @@ def test_search_finds_each_vector_and_skips_removed(limit):
     assert len(index) == 200
     for key in (1000, 1077, 1199):
         best, sim = index.search(vectors[key - 1000], 3)[0]
-        assert best == key and sim == pytest.approx(1.0, abs=1e-4)
+        assert best == key and sim == pytest.approx(1.0, abs=1e-3)  # the graph stores float16
     index.remove(1077)
     assert 1077 not in index
     assert all(k != 1077 for k, _ in index.search(vectors[77], 5))
