@@ -88,9 +88,23 @@ def _human_value(value: Any) -> str:
     return str(value)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted, not when logging was set up:
+    a CLI call inside a test (or a redirected stderr) must not leave threads writing to a closed file.
+    """
+
+    @property  # type: ignore[override]
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        pass
+
+
 def configure_logging(json: bool = False, level: int | str = "INFO", stream: IO[str] | None = None) -> None:
     """Send all logs to `stream` (stderr) as JSON lines or human lines; replaces earlier handlers."""
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(JsonFormatter() if json else HumanFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):

@@ -178,4 +178,6 @@ class Match:
     hits: tuple[Hit, ...] = field(default_factory=tuple)
 
     def explain(self) -> str:
-        return "; ".join(f"{h.term} in {h.field}" for h in self.hits) or "matched"
+        """One line for people: each (term, field) once, in the order found."""
+        reasons = dict.fromkeys(f"{h.term} in {h.field}" for h in self.hits)
+        return "; ".join(reasons) or "matched"

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from monitor.alerts.deliver import DeliveryReport, deliver_due
 from monitor.alerts.plan import plan_alerts
 from monitor.app import App
@@ -98,20 +100,42 @@ async def process_pending(app: App, report: CycleReport) -> None:
             return exc
 
     pages = await asyncio.gather(*(fetch(e) for e in pending if e.url))
-    without_url = [e for e in pending if not e.url]
-    for entry in without_url:
+    for entry in (e for e in pending if not e.url):
         _fail(app, entry, "entry has no link", final=True, report=report)
+    extracted: list[tuple[PendingEntry, Article]] = []
     for entry, page in zip([e for e in pending if e.url], pages, strict=True):
         if isinstance(page, Exception):
             _fail(app, entry, str(page), final=entry.attempts + 1 >= MAX_PAGE_ATTEMPTS, report=report)
             continue
         try:
-            article = extract_article(page, source=entry.feed_name, tags=entry.feed_tags,
-                                      fallback_title=entry.title, fallback_published=entry.published)
+            article = await asyncio.to_thread(
+                extract_article, page, source=entry.feed_name, tags=entry.feed_tags,
+                fallback_title=entry.title, fallback_published=entry.published,
+                settings=app.settings.content)
         except ExtractionError as exc:
             _fail(app, entry, str(exc), final=True, report=report)
             continue
-        await asyncio.to_thread(store_article, app, entry, article, report)
+        extracted.append((entry, article))
+    await asyncio.to_thread(store_articles, app, extracted, report)
+
+
+def store_articles(app: App, extracted: list[tuple[PendingEntry, Article]], report: CycleReport) -> None:
+    """Embed in one batch what the cheap duplicate layers cannot place, then store one by one.
+
+    Embedding happens before the assignment lock is taken, so the lock (and SQLite's write lock)
+    is held for the assignment itself, not for the model.
+    """
+    items = [_story_input(article) for _, article in extracted]
+    to_embed = [i for i, needed in enumerate(app.stories.needs_vectors(items)) if needed]
+    vectors = app.stories.embed([items[i] for i in to_embed])
+    vector_of = dict(zip(to_embed, vectors, strict=True))
+    for index, (entry, article) in enumerate(extracted):
+        store_article(app, entry, article, report, vector=vector_of.get(index))
+
+
+def _story_input(article: Article) -> ArticleInput:
+    return ArticleInput(title=article.title, text=article.text, language=article.language,
+                        published=article.published, canonical_url=article.canonical_url)
 
 
 def _fail(app: App, entry: PendingEntry, error: str, *, final: bool, report: CycleReport) -> None:
@@ -123,7 +147,8 @@ def _fail(app: App, entry: PendingEntry, error: str, *, final: bool, report: Cyc
         mark_entry_failed(conn, entry.id, error, final=final)
 
 
-def store_article(app: App, entry: PendingEntry, article: Article, report: CycleReport) -> None:
+def store_article(app: App, entry: PendingEntry, article: Article, report: CycleReport, *,
+                  vector: np.ndarray | None = None) -> None:
     """Store the article and put it in a story; serialised across replicas by the assignment lock."""
     now = app.clock.now()
     with app.engine.begin() as conn, assignment_lock(conn):
@@ -133,9 +158,8 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
             report.duplicates += 1
             return
         sync_story_window(app, conn)
-        item = ArticleInput(title=article.title, text=article.text, language=article.language,
-                            published=article.published, canonical_url=article.canonical_url)
-        assignment = app.stories.assign(item)
+        item = _story_input(article)
+        assignment = app.stories.assign(item, vector=vector)
         story_id = assignment.story_id or story_repo.create_story(conn, article, now=now)
         keys = article_repo.ArticleKeys(
             story_id=story_id, text_hash=assignment.text_hash, simhash=assignment.simhash,
@@ -146,6 +170,12 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
         app.stories.commit(article_id, story_id, item, assignment)
         story_repo.add_member(conn, story_id, article, now=now,
                               centroid=app.stories.story_centroid(story_id))
+        for other in assignment.also:  # this article bridges stories told apart until now
+            if story_repo.merge_stories(conn, story_id, other):  # never folds an alerted story away
+                app.stories.merge(story_id, other)
+                story_repo.set_centroid(conn, story_id, app.stories.story_centroid(story_id))
+                report.touched_stories.discard(other)
+                log.info("stories merged", extra={"story_id": story_id, "merged_story_id": other})
         mark_entry_done(conn, entry.id, article_id)
         app.last_synced_article_id = max(app.last_synced_article_id, article_id)
     report.articles += 1

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from monitor import __version__
 from monitor.errors import MonitorError
+from monitor.logs import configure_logging
 
 # Registered command modules, in the order `monitor --help` lists them.
 COMMAND_MODULES = (
@@ -50,11 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(level=logging.DEBUG if args.verbose else logging.INFO)
     try:
         return int(args.func(args) or 0)
     except MonitorError as exc:

@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from monitor.logs import configure_logging
 
     settings = load_config(args.config)
-    configure_logging(json=settings.service.json_logs)
+    configure_logging(json=settings.service.json_logs, level=settings.service.log_level)
     app = build_app(settings)
     asyncio.run(Daemon(app, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds).run())
     return 0

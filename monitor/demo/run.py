@@ -13,17 +13,20 @@ import shutil
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from monitor.app import build_app
+from monitor.app import App, build_app
 from monitor.config import load_config
 from monitor.demo.feeds import FeedItem, atom, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
-from monitor.pipeline import run_cycle
+from monitor.models import Story
+from monitor.pipeline import CycleReport, run_cycle
 from monitor.storage import stories as story_repo
 
 SITE = resources.files("monitor.demo") / "site"
@@ -91,7 +94,22 @@ def write_config(folder: Path, feeds: list[tuple[str, str]], smtp_port: int) -> 
     return path
 
 
+@dataclass(frozen=True)
+class DemoResult:
+    stories: list[Story]
+    messages: list[EmailMessage]
+    base_url: str
+
+
 def run_demo(out: TextIO = sys.stdout, keep: Path | None = None) -> int:
+    result = demo_cycle(keep=keep)
+    print_stories(result.stories, out)
+    print_alerts(result.messages, out)
+    return 0 if result.messages else 1
+
+
+def demo_cycle(keep: Path | None = None) -> DemoResult:
+    """Serve the sample site, run one full cycle against it, return the stories and emails."""
     folder = Path(tempfile.mkdtemp(prefix="monitor-demo-"))
     try:
         with SiteServer() as site, SmtpSink() as smtp:
@@ -100,25 +118,24 @@ def run_demo(out: TextIO = sys.stdout, keep: Path | None = None) -> int:
                   file=sys.stderr)
             app = build_app(load_config(write_config(folder, feeds, smtp.port)))
             report = asyncio.run(_once(app))
-            print_stories(app, report.touched_stories, out)
-            print_alerts(smtp, out)
-            return 0 if smtp.messages else 1
+            with app.engine.connect() as conn:
+                stories = [story_repo.load_story(conn, i) for i in sorted(report.touched_stories)]
+            app.engine.dispose()
+            return DemoResult(stories, list(smtp.messages), site.base_url)
     finally:
         if keep:
             shutil.copytree(folder, keep, dirs_exist_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _once(app):  # type: ignore[no-untyped-def]
+async def _once(app: App) -> CycleReport:
     try:
         return await run_cycle(app)
     finally:
-        await app.aclose()
+        await app.close_fetcher()
 
 
-def print_stories(app, story_ids: set[int], out: TextIO) -> None:  # type: ignore[no-untyped-def]
-    with app.engine.connect() as conn:
-        stories = [story_repo.load_story(conn, i) for i in sorted(story_ids)]
+def print_stories(stories: list[Story], out: TextIO) -> None:
     print(f"\n{len(stories)} stories from {sum(len(s.articles) for s in stories)} articles:", file=out)
     for story in sorted(stories, key=lambda s: -len(s.articles)):
         print(f"  [{story.id}] {story.title[:80]}", file=out)
@@ -126,12 +143,14 @@ def print_stories(app, story_ids: set[int], out: TextIO) -> None:  # type: ignor
               file=out)
 
 
-def print_alerts(smtp: SmtpSink, out: TextIO) -> None:
-    print(f"\n{len(smtp.messages)} alert(s) delivered by email:", file=out)
-    for message in smtp.messages:
+def print_alerts(messages: list[EmailMessage], out: TextIO) -> None:
+    print(f"\n{len(messages)} alert(s) delivered by email:", file=out)
+    for message in messages:
         print(f"  To: {message['To']}\n  Subject: {message['Subject']}", file=out)
         body = message.get_body(preferencelist=("plain",))
         text = body.get_content() if body else ""
-        for line in text.strip().splitlines()[:12]:
+        for line in text.strip().splitlines():
+            if line.rstrip() == "--":  # the signature
+                break
             print(f"    {line}", file=out)
         print(file=out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import socket
 from email.message import EmailMessage
 
@@ -35,6 +36,7 @@ class SmtpSink:
         return self._collector.messages
 
     def start(self) -> SmtpSink:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP verb
         self._controller.start()
         return self
 

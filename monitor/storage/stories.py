@@ -35,6 +35,31 @@ def add_member(conn: Connection, story_id: int, article: Article, *, now: dateti
     conn.execute(update(stories).where(stories.c.id == story_id).values(**values))
 
 
+def merge_stories(conn: Connection, into: int, other: int) -> bool:
+    """Fold story `other` into `into` when an article bridged them. An alerted story keeps its id
+    for good, so it is never folded away (returns False then); its matches go with it otherwise.
+    """
+    rows = {r.id: r for r in conn.execute(select(stories).where(stories.c.id.in_((into, other))))}
+    if into == other or other not in rows or into not in rows or rows[other].alerted:
+        return False
+    source, target = rows[other], rows[into]
+    conn.execute(update(articles).where(articles.c.story_id == other).values(story_id=into))
+    conn.execute(story_matches.delete().where(story_matches.c.story_id == other))
+    conn.execute(update(stories).where(stories.c.id == into).values(
+        article_count=target.article_count + source.article_count,
+        languages=sorted(set(target.languages) | set(source.languages)),
+        sources=sorted(set(target.sources) | set(source.sources)),
+        first_seen_at=min(target.first_seen_at, source.first_seen_at),
+        last_seen_at=max(target.last_seen_at, source.last_seen_at),
+    ))
+    conn.execute(stories.delete().where(stories.c.id == other))
+    return True
+
+
+def set_centroid(conn: Connection, story_id: int, centroid: bytes | None) -> None:
+    conn.execute(update(stories).where(stories.c.id == story_id).values(centroid=centroid))
+
+
 def load_story(conn: Connection, story_id: int) -> Story:
     row = conn.execute(select(stories).where(stories.c.id == story_id)).one()
     members = conn.execute(

@@ -174,10 +174,11 @@ class StoryEngine:
 
     # ---- internals ------------------------------------------------------------------------------
     def _time(self, published: datetime | None, fetched: datetime | None) -> datetime:
-        now = self.clock.now()
-        if published is not None and published.tzinfo is not None and published <= now:
-            return published
-        return fetched or now
+        # The window slides over arrival time (when we stored the article, else now): a page's own
+        # date can be missing, wrong or years old (archives, republished pieces) and must not evict
+        # a story that is still receiving articles. Publication dates remain a similarity signal.
+        del published
+        return fetched or self.clock.now()
 
     def _duplicate_of(self, item: ArticleInput, thash: str, shash: int | None
                       ) -> tuple[int, float, str] | None:

@@ -66,3 +66,26 @@ def test_matches_are_recorded_once_per_story_and_watchlist(engine: Engine) -> No
         assert conn.scalar(select(func.count()).select_from(story_matches)) == 1
         explanation = conn.execute(select(story_matches.c.explanation)).scalar_one()
         assert explanation[0]["term"] == "Baghouz"
+
+
+def test_a_bridging_article_folds_one_story_into_another_unless_alerted(engine: Engine) -> None:
+    with engine.begin() as conn:
+        ids = []
+        for url, language in (("https://a.example/ar", "ar"), ("https://b.example/hi", "hi"),
+                              ("https://c.example/en", "en")):
+            a = article(url, language, f"outlet-{language}")
+            story_id = story_repo.create_story(conn, a, now=NOW)
+            article_repo.insert_article(conn, a, keys(story_id), feed_id=None, now=NOW)
+            story_repo.add_member(conn, story_id, a, now=NOW, centroid=None)
+            ids.append(story_id)
+        story_repo.mark_alerted(conn, [ids[2]])
+        story_repo.record_matches(conn, [Match(story_id=ids[1], watchlist="w", channels=("c",))], now=NOW)
+
+        assert story_repo.merge_stories(conn, ids[0], ids[1])
+        merged = story_repo.load_story(conn, ids[0])
+        assert merged.languages == ("ar", "hi") and len(merged.articles) == 2
+        assert story_repo.list_story_ids(conn, since=NOW) == [ids[0], ids[2]]
+        assert conn.scalar(select(func.count()).select_from(story_matches)) == 0
+
+        assert not story_repo.merge_stories(conn, ids[0], ids[2])  # alerted: keeps its id for good
+        assert story_repo.load_story(conn, ids[2]).languages == ("en",)

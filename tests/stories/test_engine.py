@@ -126,3 +126,14 @@ def test_merge_folds_one_story_into_another(e5, clock):
     assert engine.assign(_article("Portugal votes", ELECTION)).story_id == 100
     engine.merge(100, 999)  # an unknown story changes nothing
     assert len(engine) == 1
+
+
+def test_the_window_follows_arrival_not_the_pages_own_date(e5, clock):
+    # An archive piece dated years ago that arrives now stays in the window: the next copy joins it.
+    old = NOW - timedelta(days=7 * 365)
+    engine = StoryEngine(StorySettings(window_days=3), e5, clock)
+    _run(engine, _article("Oder floods Wroclaw", FLOOD, published=old), 1, 100)
+    again, story = _run(engine, _article("Oder floods Wroclaw", FLOOD + " Updated.", published=old), 2, 101)
+    assert story == 100 and again.reason in {"text-duplicate", "near-duplicate", "similar"}
+    clock.advance(4 * 86400)
+    assert engine.assign(_article("Oder floods Wroclaw", FLOOD, published=old)).reason == "new"
