@@ -7,7 +7,7 @@ are substituted before validation, so secrets live in the environment, not in th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -92,9 +92,12 @@ def _first_error(exc: ValidationError, path: Path, text: str) -> ConfigError:
     return ConfigError(message, file=str(path), key=dotted(loc), line=locate_key(text, loc))
 
 
+# pydantic puts the discriminator value (e.g. "email") into the location of a channel's errors
+_CHANNEL_TYPES = frozenset(m.model_fields["type"].default for m in get_args(get_args(ChannelSettings)[0]))
+
+
 def _is_union_tag(part: Any) -> bool:
-    # pydantic puts the discriminator value (e.g. "email") into the location of union errors
-    return isinstance(part, str) and part in {"email", "apprise", "webhook"}
+    return isinstance(part, str) and part in _CHANNEL_TYPES
 
 
 def _check_unique_feed_names(settings: Settings, path: Path, text: str) -> None:
