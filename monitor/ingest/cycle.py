@@ -26,6 +26,7 @@ from monitor.ingest.poll import poll_feed
 from monitor.ingest.schedule import plan_update
 from monitor.ingest.settings import PollingSettings
 from monitor.models import Feed, FeedUpdate, PollResult
+from monitor.net.headers import charset_of
 from monitor.net.http import HttpFetcher
 from monitor.storage.entries import insert_new_entries
 from monitor.storage.feeds import claim_due_feeds, record_poll, release_lease
@@ -143,13 +144,7 @@ async def _poll_one(ctx: PollContext, feed: Feed, now: datetime) -> _Polled:
 
 
 def _charset(headers: tuple[tuple[str, str], ...]) -> str | None:
-    for name, value in headers:
-        if name == "content-type":
-            for part in value.split(";")[1:]:
-                key, _, val = part.partition("=")
-                if key.strip().lower() == "charset" and val.strip():
-                    return val.strip().strip("\"'")
-    return None
+    return charset_of(dict(headers).get("content-type", ""))
 
 
 def _store(ctx: PollContext, batch: list[_Polled], now: datetime) -> list[FeedOutcome]:

@@ -10,6 +10,20 @@ from email.utils import parsedate_to_datetime
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
+def media_type(content_type: str) -> str:
+    """`text/html; charset=UTF-8` -> `text/html`."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def charset_of(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type value, unquoted, if any."""
+    for part in content_type.split(";")[1:]:
+        name, _, value = part.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
 def parse_http_date(value: str | None) -> datetime | None:
     if not value:
         return None

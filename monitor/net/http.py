@@ -22,7 +22,7 @@ from monitor.clock import Clock, SystemClock
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.net.address import AddressPolicy
 from monitor.net.decode import CappedBody, DecodeError
-from monitor.net.headers import retry_after_seconds
+from monitor.net.headers import charset_of, media_type, retry_after_seconds
 from monitor.net.settings import HttpSettings
 from monitor.net.transport import PerOriginTransport
 
@@ -41,15 +41,11 @@ class HttpResponse:
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        return media_type(self.headers.get("content-type", ""))
 
     @property
     def charset(self) -> str | None:
-        for part in self.headers.get("content-type", "").split(";")[1:]:
-            name, _, value = part.partition("=")
-            if name.strip().lower() == "charset" and value.strip():
-                return value.strip().strip("\"'")
-        return None
+        return charset_of(self.headers.get("content-type", ""))
 
 
 class HttpFetcher:
