@@ -22,8 +22,12 @@ from monitor.ingest.cycle import PollContext, PollReport, poll_due
 from monitor.models import Article, Page
 from monitor.storage import articles as article_repo
 from monitor.storage import stories as story_repo
-from monitor.storage.entries import PendingEntry, mark_entry_done, mark_entry_failed
-from monitor.storage.entry_leases import claim_pending_entries
+from monitor.storage.entries import (
+    PendingEntry,
+    claim_pending_entries,
+    mark_entry_done,
+    mark_entry_failed,
+)
 from monitor.storage.locks import assignment_lock
 from monitor.stories import ArticleInput, StoredItem
 from monitor.watch.matcher import match_story

@@ -1,11 +1,17 @@
-"""Repository for the `entries` table: remember feed items once, queue their pages for fetching."""
+"""Repository for the `entries` table: remember feed items once, queue their pages for fetching.
+
+Pending pages are claimed with leases so that replicas split the fetching instead of all doing it
+(FOR UPDATE SKIP LOCKED on PostgreSQL, like feeds and outbox rows). A lease ends when the entry is
+marked done or failed (its status leaves "new"), or when it expires: a replica that died mid-fetch,
+or a retryable failure, frees the entry for anyone after `lease_seconds`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.models import Entry, PendingEntry
@@ -42,21 +48,37 @@ def insert_new_entries(conn: Connection, feed_id: int, items: Sequence[Entry],
     return sorted(inserted, key=lambda pair: order[pair[1].key])
 
 
-def pending_entries(conn: Connection, limit: int) -> list[PendingEntry]:
-    """Entries whose page is still to be fetched, oldest first, with their feed's name and tags."""
-    stmt = (
+def claim_pending_entries(conn: Connection, *, now: datetime, owner: str, limit: int,
+                          lease_seconds: int) -> list[PendingEntry]:
+    """Lease up to `limit` entries whose page is still to be fetched (oldest first) to `owner`,
+    with their feed's name and tags.
+    """
+    free = or_(entries.c.lease_expires_at.is_(None), entries.c.lease_expires_at <= now)
+    query = (select(entries.c.id).where(entries.c.status == "new", free)
+             .order_by(entries.c.seen_at, entries.c.id).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    # A MATERIALIZED CTE, not `IN (subquery)`: PostgreSQL may rescan a LIMIT ... FOR UPDATE SKIP
+    # LOCKED subquery once per outer row (a nested-loop semi join), and each rescan skips the rows
+    # just locked and takes the next ones, so the UPDATE claimed every pending entry, not `limit`.
+    due = query.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    # The lease condition is repeated in the UPDATE so a row claimed meanwhile is not taken twice.
+    claimed = list(conn.execute(
+        update(entries).where(entries.c.id.in_(select(due.c.id)), entries.c.status == "new", free)
+        .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=lease_seconds))
+        .returning(entries.c.id)).scalars())
+    if not claimed:
+        return []
+    rows = conn.execute(
         select(entries.c.id, entries.c.feed_id, entries.c.url, entries.c.title, entries.c.published_at,
                entries.c.attempts, feeds.c.name, feeds.c.tags)
         .join(feeds, feeds.c.id == entries.c.feed_id)
-        .where(entries.c.status == "new")
+        .where(entries.c.id.in_(claimed))
         .order_by(entries.c.seen_at, entries.c.id)
-        .limit(limit)
     )
-    return [
-        PendingEntry(id=r.id, feed_id=r.feed_id, feed_name=r.name, feed_tags=tuple(r.tags or ()),
-                     url=r.url, title=r.title, published=r.published_at, attempts=r.attempts)
-        for r in conn.execute(stmt)
-    ]
+    return [PendingEntry(id=r.id, feed_id=r.feed_id, feed_name=r.name, feed_tags=tuple(r.tags or ()),
+                         url=r.url, title=r.title, published=r.published_at, attempts=r.attempts)
+            for r in rows]
 
 
 def mark_entry_done(conn: Connection, entry_id: int, article_id: int | None) -> None:

@@ -78,7 +78,7 @@ entries = Table(
     Column("error", Text),
     Column("attempts", Integer, nullable=False, default=0),
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
-    # A replica fetching the page holds it until then (storage.entry_leases); expired = free again.
+    # A replica fetching the page holds it until then (storage.entries); expired = free again.
     Column("lease_owner", String(100)),
     Column("lease_expires_at", UTCDateTime),
     UniqueConstraint("feed_id", "key", name="uq_entries_feed_key"),

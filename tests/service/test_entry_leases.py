@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, insert, update
 
-from monitor.storage.entry_leases import claim_pending_entries
+from monitor.storage.entries import claim_pending_entries
 from monitor.storage.tables import entries, feeds
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -8,7 +8,12 @@ from monitor.ingest.parse import entry_key
 from monitor.ingest.settings import FeedSpec
 from monitor.models import Entry
 from monitor.storage.db import create_db_engine, migrate
-from monitor.storage.entries import insert_new_entries, mark_entry_done, mark_entry_failed, pending_entries
+from monitor.storage.entries import (
+    claim_pending_entries,
+    insert_new_entries,
+    mark_entry_done,
+    mark_entry_failed,
+)
 from monitor.storage.feeds import get_feed, sync_feeds
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -35,14 +40,18 @@ def test_only_unseen_entries_are_stored_and_queued(db_url: str) -> None:
         assert [e.title for _, e in first] == ["T1", "T2"]
         second = insert_new_entries(conn, feed.id, [entry(2), entry(3)], NOW)
         assert [e.title for _, e in second] == ["T3"]
-        pending = pending_entries(conn, limit=10)
+        pending = claim_pending_entries(conn, now=NOW, owner="a", limit=10, lease_seconds=60)
         assert [p.title for p in pending] == ["T1", "T2", "T3"]
+        assert claim_pending_entries(conn, now=NOW, owner="b", limit=10, lease_seconds=60) == []
         assert pending[0].feed_name == "wire" and pending[0].feed_tags == ("en", "wire")
         assert pending[0].url == "https://x.example/1" and pending[0].published == NOW
 
         mark_entry_done(conn, first[0][0], None)
         mark_entry_failed(conn, first[1][0], "HTTP 503", final=False)
-        queued = pending_entries(conn, limit=10)
+        later = NOW + timedelta(seconds=61)  # the leases have run out: what is still new is queued again
+        queued = claim_pending_entries(conn, now=later, owner="b", limit=10, lease_seconds=60)
         assert [(p.title, p.attempts) for p in queued] == [("T2", 1), ("T3", 0)]
         mark_entry_failed(conn, first[1][0], "HTTP 503", final=True)
-        assert [p.title for p in pending_entries(conn, limit=10)] == ["T3"]
+        even_later = later + timedelta(seconds=61)
+        assert [p.title for p in claim_pending_entries(conn, now=even_later, owner="c", limit=10,
+                                                       lease_seconds=60)] == ["T3"]
