@@ -30,6 +30,7 @@ class Daemon:
         self.deliver_seconds = deliver_seconds
         self.stopping = asyncio.Event()
         self.busy = asyncio.Lock()  # one step at a time; SIGTERM waits for the running one
+        self._tasks: set[asyncio.Task[None]] = set()  # reloads in flight (kept referenced)
 
     async def poll_tick(self) -> None:
         if self.stopping.is_set():
@@ -62,7 +63,7 @@ class Daemon:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self.stopping.set)
         loop.add_signal_handler(signal.SIGINT, self.stopping.set)
-        loop.add_signal_handler(signal.SIGHUP, self._reload)
+        loop.add_signal_handler(signal.SIGHUP, self._on_hup)
         scheduler = AsyncIOScheduler(job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 60,
         })
@@ -87,6 +88,14 @@ class Daemon:
             await self.app.aclose()
         log.info("daemon stopped")
 
-    def _reload(self) -> None:
-        errors = self.app.reload()
+    def _on_hup(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.reload())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def reload(self) -> None:
+        """SIGHUP: swap config, channels and watchlists between steps, never under a running one
+        (the delivery thread may be sending through the channels the reload closes)."""
+        async with self.busy:
+            errors = self.app.reload()
         log.info("config reloaded on SIGHUP", extra={"errors": len(errors)})
