@@ -83,11 +83,15 @@ class App:
             await self.fetcher.aclose()
             self.fetcher = None
 
-    async def aclose(self) -> None:
-        await self.close_fetcher()
+    def close(self) -> None:
+        """Close what is not bound to an event loop: channels and database connections."""
         for channel in self.channels.values():
             channel.close()
         self.engine.dispose()
+
+    async def aclose(self) -> None:
+        await self.close_fetcher()
+        self.close()
 
 
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:

@@ -58,6 +58,18 @@ class CycleReport:
         }
 
 
+def run_once(app: App) -> CycleReport:
+    """One full cycle in an event loop of its own (`monitor once`, the demo, tests); the HTTP
+    client is bound to that loop, so it is closed with it."""
+    async def cycle() -> CycleReport:
+        try:
+            return await run_cycle(app)
+        finally:
+            await app.close_fetcher()
+
+    return asyncio.run(cycle())
+
+
 async def run_cycle(app: App, *, deliver: bool = True) -> CycleReport:
     report = CycleReport()
     app.watchlists.reload_if_changed()

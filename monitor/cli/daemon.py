@@ -40,17 +40,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    from monitor.pipeline import CycleReport, run_cycle
+    from monitor.pipeline import run_once
 
     app = build_app(load_config(args.config))
-
-    async def one() -> CycleReport:
-        try:
-            return await run_cycle(app)
-        finally:
-            await app.aclose()
-
-    report = asyncio.run(one())
+    try:
+        report = run_once(app)
+    finally:
+        app.close()
     summary = report.summary()
     if args.json:
         emit_json(summary)

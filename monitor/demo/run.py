@@ -7,7 +7,6 @@ full cycle with a sample watchlist and prints the stories found and every alert 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import sys
@@ -20,13 +19,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from monitor.app import App, build_app
+from monitor.app import build_app
 from monitor.config import load_config
 from monitor.demo.feeds import FeedItem, atom, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
 from monitor.models import Story
-from monitor.pipeline import CycleReport, run_cycle
+from monitor.pipeline import run_once
 from monitor.storage import stories as story_repo
 
 SITE = resources.files("monitor.demo") / "site"
@@ -117,22 +116,17 @@ def demo_cycle(keep: Path | None = None) -> DemoResult:
             print(f"Serving {len(feeds)} sample feeds at {site.base_url}, SMTP sink on port {smtp.port}",
                   file=sys.stderr)
             app = build_app(load_config(write_config(folder, feeds, smtp.port)))
-            report = asyncio.run(_once(app))
-            with app.engine.connect() as conn:
-                stories = [story_repo.load_story(conn, i) for i in sorted(report.touched_stories)]
-            app.engine.dispose()
+            try:
+                report = run_once(app)
+                with app.engine.connect() as conn:
+                    stories = [story_repo.load_story(conn, i) for i in sorted(report.touched_stories)]
+            finally:
+                app.close()
             return DemoResult(stories, list(smtp.messages), site.base_url)
     finally:
         if keep:
             shutil.copytree(folder, keep, dirs_exist_ok=True)
         shutil.rmtree(folder, ignore_errors=True)
-
-
-async def _once(app: App) -> CycleReport:
-    try:
-        return await run_cycle(app)
-    finally:
-        await app.close_fetcher()
 
 
 def print_stories(stories: list[Story], out: TextIO) -> None:

@@ -4,7 +4,6 @@ SMTP server, the real database and the real pipeline, cycle after cycle.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from monitor.app import App, build_app
+from monitor.app import build_app
 from monitor.clock import FakeClock
 from monitor.config import load_config
 from monitor.demo.feeds import FeedItem, atom, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
-from monitor.pipeline import CycleReport, run_cycle
+from monitor.pipeline import run_once
 from monitor.storage.tables import entries, feeds, outbox
 
 SITE = resources.files("monitor.demo") / "site"
@@ -102,17 +101,6 @@ def publish(site: SiteServer, pages: dict[str, dict[str, str]], slugs: list[str]
     return [item(site, slug, pages[slug]["title"]) for slug in slugs]
 
 
-def once(app: App) -> CycleReport:
-    """One cycle in its own event loop, as `monitor once` runs it."""
-    async def cycle() -> CycleReport:
-        try:
-            return await run_cycle(app)
-        finally:
-            await app.close_fetcher()
-
-    return asyncio.run(cycle())
-
-
 def page_fetches(site: SiteServer) -> list[str]:
     return [r.path for r in site.requests if r.path.endswith(".html")]
 
@@ -135,7 +123,7 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
     # the watchlist naming an unknown channel is reported with its file and skipped; the other works
     assert [w.name for w in app.watchlists.current()] == ["syria"]
     assert any("broken.toml" in str(e) and "pager" in str(e) for e in app.watchlists.errors)
-    first = once(app)
+    first = run_once(app)
     assert first.articles == 3
     with app.engine.connect() as conn:
         matching_stories = {r.story_id for r in conn.execute(select(outbox.c.story_id))}
@@ -151,7 +139,7 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
 
     fetched_before = page_fetches(site)
     clock.advance(24 * 3600)  # every feed is due again
-    second = once(app)
+    second = run_once(app)
     assert second.articles == 0 and len(smtp.messages) == 2 * len(matching_stories)
     assert site.requested("/hindi.rss")[-1].status == 304
     assert site.requested("/gulf.atom")[-1].status == 304
@@ -163,11 +151,11 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
     site.put("/hindi.rss", rss("Hindi news", site.base_url,
                                publish(site, pages, hindi) + publish(site, pages, [new_slug])))
     clock.advance(24 * 3600)
-    third = once(app)
+    third = run_once(app)
     assert third.articles == 1
     assert page_fetches(site)[len(fetched_before):] == [f"/{new_slug}.html"]
     assert len(smtp.messages) == 2 * len(matching_stories)  # unrelated: no alert
-    asyncio.run(app.aclose())
+    app.close()
 
 
 def test_page_that_is_not_html_is_recorded_and_skipped(world: tuple[SiteServer, SmtpSink, Path]) -> None:
@@ -181,14 +169,14 @@ def test_page_that_is_not_html_is_recorded_and_skipped(world: tuple[SiteServer, 
     site.put("/stalled.rss", rss("fine", site.base_url, []))
 
     app = build_app(load_config(config))
-    report = once(app)
+    report = run_once(app)
     assert report.articles == 1
     assert any("/report.pdf" in failure for failure in report.failed_pages)
     with app.engine.connect() as conn:
         failed = conn.execute(select(entries).where(entries.c.status == "failed")).one()
     assert "report.pdf" in (failed.url or "") and failed.error
     assert len(smtp.messages) == 2
-    asyncio.run(app.aclose())
+    app.close()
 
 
 def test_check_config_reports_the_broken_watchlist(world: tuple[SiteServer, SmtpSink, Path],
