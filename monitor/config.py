@@ -6,6 +6,7 @@ are substituted before validation, so secrets live in the environment, not in th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, get_args
 
@@ -52,8 +53,6 @@ class Settings(BaseModel):
 
 def load_config(path: Path | str = DEFAULT_CONFIG, *, env_database_url: bool = True) -> Settings:
     """Read and validate the config at `path`. Raises ConfigError naming file, key and line."""
-    import os
-
     path = Path(path)
     raw, text = read_toml(path)
     raw = substitute_env(raw, path, text)

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from monitor.storage.entries import (
 from monitor.storage.locks import assignment_lock
 from monitor.stories import ArticleInput, StoredItem
 from monitor.watch.matcher import match_story
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
 
@@ -202,15 +206,14 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
                                       "reason": assignment.reason, "feed": entry.feed_name})
 
 
-def sync_story_window(app: App, conn: object) -> None:
+def sync_story_window(app: App, conn: Connection) -> None:
     """Load articles stored since we last looked (at start-up, or by another replica)."""
     since = app.clock.now() - timedelta(days=app.settings.stories.window_days)
     items = [
         StoredItem(article_id=a.id, story_id=a.story_id, title=a.title, text=a.text,
                    language=a.language, published=a.published, fetched=a.fetched,
                    text_hash=a.text_hash, simhash=a.simhash, vector=a.vector, vector_model=a.vector_model)
-        for a in article_repo.iter_articles(conn, since=since,  # type: ignore[arg-type]
-                                            after_id=app.last_synced_article_id)
+        for a in article_repo.iter_articles(conn, since=since, after_id=app.last_synced_article_id)
         if a.story_id is not None
     ]
     if items:
