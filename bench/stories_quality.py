@@ -14,7 +14,7 @@ import sys
 import numpy as np
 
 from bench.stories_data import is_original, load_pairs
-from monitor.stories.features import DocFrequency
+from monitor.stories.features import Frequencies
 from monitor.stories.fit import cross_validate, f1, pearson, roc_auc
 from monitor.stories.similarity import load_similarity
 from scripts.fit_combiner import L2, pair_matrix, reference_texts
@@ -63,10 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     shipped = load_similarity(args.embedder)
     args.lead_chars = args.lead_chars or shipped.lead_chars
     texts = reference_texts(pairs)
-    counts, n_docs = DocFrequency.fit(texts)
-    gram_counts, _ = DocFrequency.fit(texts, grams=True)
-    x, _ = pair_matrix(pairs, args.embedder, args.lead_chars, DocFrequency(counts, n_docs),
-                       DocFrequency(gram_counts, n_docs))
+    x, _, _ = pair_matrix(pairs, args.embedder, args.lead_chars, Frequencies.fit(texts)[0])
     groups = np.array([p["id1"] for p in pairs])
     oof, fold_thresholds = [], []
     for seed in (7, 11, 23):  # repeated 5-fold CV: the figures move by a point between splits

@@ -18,7 +18,7 @@ from monitor.stories.embedders import load_embedder
 from monitor.stories.engine import StoryEngine
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
-from monitor.stories.textprep import lead_text
+from monitor.stories.textprep import lead_text, title_text
 
 
 def unrelated(n: int = 200) -> list[Doc]:
@@ -43,10 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     docs = seeds + others
     texts = [lead_text(d.title, d.text, sim.lead_chars) for d in docs]
     vectors = sim.centre(cached_embed(engine.embedder, texts, f"L{sim.lead_chars}"))
+    title_texts = [title_text(d.title, d.text, sim.lead_chars) for d in docs]
+    titles = sim.centre(cached_embed(engine.embedder, title_texts, "T"), titles=True)
     signals = [sim.signals(d.title, d.text, d.lang, None) for d in docs]
 
     def score(i: int, j: int) -> float:
-        return sim.score(signals[i], signals[j], float(vectors[i] @ vectors[j]))
+        return sim.score(signals[i], signals[j], float(vectors[i] @ vectors[j]), float(titles[i] @ titles[j]))
 
     print(f"threshold {sim.threshold:.3f}; seeds {[d.lang for d in seeds]}")
     for i in range(5):

@@ -87,8 +87,8 @@ def _synthetic_signals(rng: np.random.Generator) -> Signals:
         w = rng.random(len(a)).astype(np.float32)
         return w / np.linalg.norm(w)
 
-    t, g, h, nm = ids(96), ids(256), ids(12), ids(40)
-    return Signals("en", "latin", t, weights(t), g, weights(g), h, weights(h), nm,
+    t, s, g, h, nm = ids(96), ids(96), ids(256), ids(12), ids(40)
+    return Signals("en", "latin", t, weights(t), s, weights(s), g, weights(g), h, weights(h), nm,
                    np.full(len(nm), 2.0, dtype=np.float32), nm, ids(8), NOW)
 
 
@@ -98,8 +98,8 @@ def run_window(engine: StoryEngine, stories: int, queries: int) -> tuple[float, 
     dim = engine.embedder.dim
     before = _rss_mb()
     for story in range(stories):
-        raw = rng.standard_normal(dim).astype(np.float32)
-        raw /= np.linalg.norm(raw)
+        raw = rng.standard_normal((2, dim)).astype(np.float32)  # the lead's vector and the title's
+        raw = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).ravel()
         engine._add_member(story, story, _synthetic_signals(rng), raw, int(rng.integers(-2**63, 2**63 - 1)),
                            f"h{story}", NOW)  # the bench fills the window directly: load() would read text
     grown = _rss_mb() - before

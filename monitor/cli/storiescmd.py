@@ -19,7 +19,7 @@ from monitor.stories.engine import StoryEngine
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
-from monitor.stories.textprep import lead_text
+from monitor.stories.textprep import lead_text, title_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -109,10 +109,14 @@ def run_similarity(args: argparse.Namespace) -> int:
     good = [r for _, r in rows if r is not None]
     sides = [(str(r[f"title{s}"] or ""), str(r[f"text{s}"] or "")) for r in good for s in (1, 2)]
     unique = list(dict.fromkeys(sides))
-    texts = [lead_text(t, x, similarity.lead_chars) for t, x in unique]
-    vectors = similarity.centre(np.vstack([embedder.embed(texts[i:i + settings.batch_size], kind="query")
-                                           for i in range(0, len(texts), settings.batch_size)])
-                                if texts else np.zeros((0, embedder.dim)))
+
+    def embed(texts: list[str], titles: bool) -> np.ndarray:
+        parts = [embedder.embed(texts[i:i + settings.batch_size], kind="query")
+                 for i in range(0, len(texts), settings.batch_size)]
+        return similarity.centre(np.vstack(parts) if parts else np.zeros((0, embedder.dim)), titles=titles)
+
+    vectors = embed([lead_text(t, x, similarity.lead_chars) for t, x in unique], titles=False)
+    title_vectors = embed([title_text(t, x, similarity.lead_chars) for t, x in unique], titles=True)
     row_of = {side: i for i, side in enumerate(unique)}
     for n, record in enumerate(good):
         sig = []
@@ -120,8 +124,9 @@ def run_similarity(args: argparse.Namespace) -> int:
             title, text = sides[2 * n + s - 1]
             lang = langs(record.get(f"lang{s}"), title, text)
             sig.append(similarity.signals(title, text, lang, _date(record.get(f"published{s}"))))
-        cos = float(vectors[row_of[sides[2 * n]]] @ vectors[row_of[sides[2 * n + 1]]])
-        value = similarity.score(sig[0], sig[1], cos)
+        one, two = row_of[sides[2 * n]], row_of[sides[2 * n + 1]]
+        value = similarity.score(sig[0], sig[1], float(vectors[one] @ vectors[two]),
+                                 float(title_vectors[one] @ title_vectors[two]))
         print(json.dumps({"id1": record["id1"], "id2": record["id2"], "similarity": round(value, 4),
                           "same_story": value >= similarity.threshold}), flush=False)
     sys.stdout.flush()

@@ -21,3 +21,14 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
         """Return an (n, dim) float32 array of L2-normalised rows."""
         ...
+
+
+def split_vectors(raw: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """An article's stored vector: its lead's embedding, then its title's.
+
+    Vectors stored before titles were embedded hold the lead only; they read as (lead, None).
+    """
+    raw = np.asarray(raw, dtype=np.float32)
+    if raw.shape[-1] == 2 * dim:
+        return raw[..., :dim], raw[..., dim:]
+    return raw, None

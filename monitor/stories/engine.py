@@ -18,13 +18,13 @@ import numpy as np
 
 from monitor.clock import Clock
 from monitor.stories import fingerprint
-from monitor.stories.embedding import Embedder
+from monitor.stories.embedding import Embedder, split_vectors
 from monitor.stories.features import Signals
 from monitor.stories.index import VectorIndex
 from monitor.stories.records import ArticleInput, Assignment, StoredItem
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import Similarity, load_similarity
-from monitor.stories.textprep import lead_text
+from monitor.stories.textprep import lead_text, title_text
 
 _MEMBERS_INDEXED = 12  # per story; later members still feed the centroid and the duplicate keys
 _MEMBERS_SCORED = 2  # closest members scored in full per candidate story
@@ -35,7 +35,8 @@ class _Member:
     article_id: int
     story_id: int
     signals: Signals
-    vector: np.ndarray | None  # centred and normalised
+    vector: np.ndarray | None  # of the lead, centred and normalised
+    title_vector: np.ndarray | None  # of the title, centred and normalised
     simhash: int | None
     text_hash: str
     time: datetime
@@ -87,7 +88,7 @@ class StoryEngine:
             vector = None
             if item.vector is not None and item.vector_model in (None, self.embedder.name):
                 vector = np.frombuffer(item.vector, dtype=np.float32)
-                if vector.shape[0] != self.embedder.dim:
+                if vector.shape[0] not in (self.embedder.dim, 2 * self.embedder.dim):
                     vector = None
             sig = self.similarity.signals(item.title, item.text, item.language, item.published)
             self._add_member(item.article_id, item.story_id, sig, vector, item.simhash, item.text_hash, when)
@@ -95,8 +96,14 @@ class StoryEngine:
         return kept
 
     def embed(self, items: list[ArticleInput]) -> np.ndarray:
-        """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts)."""
-        texts = [lead_text(i.title, i.text, self.similarity.lead_chars) for i in items]
+        """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts): each row
+        is the lead's embedding followed by the title's."""
+        leads = [lead_text(i.title, i.text, self.similarity.lead_chars) for i in items]
+        # Titles go in batches of their own: padded beside leads they would cost a lead each.
+        titles = [title_text(i.title, i.text, self.similarity.lead_chars) for i in items]
+        return np.hstack([self._embed_texts(leads), self._embed_texts(titles)])
+
+    def _embed_texts(self, texts: list[str]) -> np.ndarray:
         size = self.settings.batch_size
         parts = [self.embedder.embed(texts[s:s + size], kind="query") for s in range(0, len(texts), size)]
         return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
@@ -131,10 +138,12 @@ class StoryEngine:
             return Assignment(story_id, score, reason, None, None, thash, shash)
         raw = vector if vector is not None else self.embed([item])[0]
         raw = np.asarray(raw, dtype=np.float32)
-        centred = self.similarity.centre(raw)[0]
+        lead, title = split_vectors(raw, self.embedder.dim)
+        centred = self.similarity.centre(lead)[0]
+        title_centred = self.similarity.centre(title, titles=True)[0] if title is not None else None
         sig = self.similarity.signals(item.title, item.text, item.language, item.published)
         self._pending = {thash: (sig, centred)}
-        story_id, score, also = self._best_story(sig, centred)
+        story_id, score, also = self._best_story(sig, centred, title_centred)
         reason = "similar" if story_id is not None else "new"
         return Assignment(story_id, score, reason, raw.tobytes(), self.embedder.name, thash, shash, also)
 
@@ -196,7 +205,8 @@ class StoryEngine:
             return None
         return member.story_id, 1.0 - near[1] / 64.0, "near-duplicate"
 
-    def _best_story(self, sig: Signals, vec: np.ndarray) -> tuple[int | None, float, tuple[int, ...]]:
+    def _best_story(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None
+                    ) -> tuple[int | None, float, tuple[int, ...]]:
         """Best story at or above the threshold, its score, and the other stories above it too."""
         k = 2 * self.settings.candidates  # several hits may fall in one story
         closest: dict[int, list[tuple[float, int]]] = {}
@@ -210,15 +220,15 @@ class StoryEngine:
             story = self._stories.get(story_id)
             if story is not None:
                 centroid_cos = float(story.centroid @ vec) if story.centroid is not None else None
-                scores[story_id] = self._story_score(sig, vec, story, closest[story_id], centroid_cos)
+                scores[story_id] = self._story_score(sig, vec, title_vec, closest[story_id], centroid_cos)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < self.threshold:
             return None, (ranked[0][1] if ranked else 0.0), ()
         also = tuple(story_id for story_id, score in ranked[1:] if score >= self.threshold)
         return ranked[0][0], ranked[0][1], also
 
-    def _story_score(self, sig: Signals, vec: np.ndarray, story: _Story, hits: list[tuple[float, int]],
-                     centroid_cos: float | None) -> float:
+    def _story_score(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None,
+                     hits: list[tuple[float, int]], centroid_cos: float | None) -> float:
         scored = [a for _, a in sorted(hits, reverse=True)[:_MEMBERS_SCORED]]
         best = 0.0
         for article_id in scored:
@@ -226,7 +236,9 @@ class StoryEngine:
             cos = float(member.vector @ vec) if member.vector is not None else (centroid_cos or 0.0)
             if centroid_cos is not None:
                 cos = max(cos, centroid_cos)
-            best = max(best, self.similarity.score(sig, member.signals, cos))
+            title_cos = (float(member.title_vector @ title_vec)
+                         if member.title_vector is not None and title_vec is not None else None)
+            best = max(best, self.similarity.score(sig, member.signals, cos, title_cos))
         return best
 
     def _add_member(self, article_id: int, story_id: int, sig: Signals, raw: np.ndarray | None,
@@ -234,8 +246,11 @@ class StoryEngine:
         if article_id in self._members:  # loaded twice (a sync overlapping a commit): already counted
             return
         story = self._stories.setdefault(story_id, _Story(story_id))
+        raw, title = split_vectors(raw, self.embedder.dim) if raw is not None else (None, None)
         centred = self.similarity.centre(raw)[0] if raw is not None else None
-        self._members[article_id] = _Member(article_id, story_id, sig, centred, shash, thash, when)
+        title_centred = self.similarity.centre(title, titles=True)[0] if title is not None else None
+        self._members[article_id] = _Member(article_id, story_id, sig, centred, title_centred, shash, thash,
+                                            when)
         story.members.append(article_id)
         self._by_hash.setdefault(thash, article_id)
         if shash is not None:

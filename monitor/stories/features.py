@@ -6,6 +6,9 @@ a story window of 100,000 stories holds them in numpy rather than Python dicts.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,21 +19,24 @@ from anyascii import anyascii
 from monitor.stories.names import name_keys, number_keys, spelled_keys
 from monitor.stories.textprep import title_of
 from monitor.stories.tokens import token_id, words
+from monitor.watch.normalize import arabic_term_key, is_arabic
 
 # Languages of the dev pairs: a per-language bias lets one threshold serve languages whose annotators
 # (and writers) differ, e.g. Turkish wants a higher bar. Other languages get no bias.
 BIAS_LANGUAGES = ("ar", "de", "en", "es", "fr", "pl", "tr")
-FEATURES = ("cos", "lex", "grams", "title", "names", "numbers", "cross", "cross_cos", "cross_names",
-            "script_names",
+FEATURES = ("cos", "title_cos", "lex", "stems", "grams", "title", "names", "numbers", "cross", "cross_cos",
+            "cross_names", "script_names",
             *(f"lang_{lang}" for lang in BIAS_LANGUAGES))
 _TERMS = 96  # strongest terms kept per article
 _GRAMS = 256  # strongest character 4-grams kept (they catch Turkish and German word forms)
 _GRAM_CHARS = 3000
+_STEM = 5  # characters of a word kept as its stem: "Regierung"/"Regierungs", "kovid"/"kovide" meet
 _LEX_CHARS = 6000  # the lexical signal reads this much text (cheap, unlike the embedding)
 _DF_BUCKETS = 1 << 16
 _RARE_DOCS = 2  # words in at most this many reference articles count as name candidates
 _NAME_SCALE = 4.0  # shared skeleton weight (length - 2) at which the name evidence reaches 1 - 1/e
 _EMPTY = np.zeros(0, dtype=np.uint32)
+_ARABIC_CLITICS = "وبلف"  # one-letter prefixes: "and", "with", "for", "so"
 
 
 class DocFrequency:
@@ -45,10 +51,10 @@ class DocFrequency:
         return cls(np.load(path), n_docs)
 
     @classmethod
-    def fit(cls, texts: list[str], grams: bool = False) -> tuple[np.ndarray, int]:
+    def fit(cls, texts: list[str], tokens_of: Callable[[str], list[str]] = words) -> tuple[np.ndarray, int]:
         counts = np.zeros(_DF_BUCKETS, dtype=np.int64)
         for text in texts:
-            tokens = char_grams(text) if grams else words(text)
+            tokens = tokens_of(text)
             ids = np.unique(np.array([token_id(w) for w in tokens], dtype=np.uint32) % _DF_BUCKETS)
             counts[ids] += 1
         return np.minimum(counts, 65535).astype(np.uint16), len(texts)
@@ -62,6 +68,22 @@ class DocFrequency:
 
 
 @dataclass(frozen=True)
+class Frequencies:
+    """Document frequencies of words, word stems and character 4-grams (shipped beside the weights)."""
+
+    words: DocFrequency
+    stems: DocFrequency
+    grams: DocFrequency
+
+    @classmethod
+    def fit(cls, texts: list[str]) -> tuple[Frequencies, dict[str, np.ndarray], int]:
+        """Fitted from reference texts; also returns the raw counts per kind (what gets shipped)."""
+        counts = {kind: DocFrequency.fit(texts, tokens_of)[0] for kind, tokens_of in TOKENIZERS.items()}
+        n_docs = len(texts)
+        return cls(**{k: DocFrequency(c, n_docs) for k, c in counts.items()}), counts, n_docs
+
+
+@dataclass(frozen=True)
 class Signals:
     """What pair scoring needs of one article, besides its vector."""
 
@@ -69,6 +91,8 @@ class Signals:
     script: str  # "latin", "arabic", "devanagari", ...: names across scripts are judged apart
     term_ids: np.ndarray  # uint32, sorted
     term_weights: np.ndarray  # float32, L2-normalised tf-idf
+    stem_ids: np.ndarray  # the same over word stems (inflected forms meet)
+    stem_weights: np.ndarray
     gram_ids: np.ndarray
     gram_weights: np.ndarray
     title_ids: np.ndarray
@@ -85,10 +109,32 @@ def char_grams(text: str) -> list[str]:
     return [joined[i:i + 4] for i in range(len(joined) - 3)]
 
 
+def stems_of(tokens: list[str]) -> list[str]:
+    """The first letters of each word; Arabic words lose their article and clitics first."""
+    out = []
+    for word in tokens:
+        if is_arabic(word):
+            word = arabic_term_key(word)
+            if len(word) > 4 and word[0] in _ARABIC_CLITICS:
+                word = word[1:]
+        out.append(word[:_STEM])
+    return out
+
+
+def word_stems(text: str) -> list[str]:
+    return stems_of(words(text[:_LEX_CHARS]))
+
+
+TOKENIZERS: dict[str, Callable[[str], list[str]]] = {"words": words, "stems": word_stems, "grams": char_grams}
+
+
 def _tfidf(tokens: list[str], df: DocFrequency, keep: int) -> tuple[np.ndarray, np.ndarray]:
     if not tokens:
         return _EMPTY, np.zeros(0, dtype=np.float32)
-    ids, counts = np.unique(np.array([token_id(t) for t in tokens], dtype=np.uint32), return_counts=True)
+    tally = Counter(tokens)  # hash each distinct token once, not every occurrence
+    ids = np.fromiter(map(token_id, tally), dtype=np.uint32, count=len(tally))
+    ids, inverse = np.unique(ids, return_inverse=True)  # (merges the rare crc32 collisions)
+    counts = np.bincount(inverse, weights=np.fromiter(tally.values(), dtype=np.float64, count=len(tally)))
     weights = (1.0 + np.log(counts)) * df.idf(ids)
     if len(ids) > keep:
         top = np.sort(np.argpartition(-weights, keep)[:keep])
@@ -108,17 +154,19 @@ def _name_arrays(keys: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def signals(title: str, text: str, language: str | None, published: datetime | None,
-            df: DocFrequency, gram_df: DocFrequency) -> Signals:
+            freq: Frequencies) -> Signals:
     title = title_of(title, text)
-    body = text[:_LEX_CHARS]
-    term_ids, term_weights = _tfidf(words(title + "\n" + body), df, _TERMS)
-    gram_ids, gram_weights = _tfidf(char_grams(title + "\n" + body), gram_df, _GRAMS)
-    title_ids, title_weights = _tfidf([anyascii(w) for w in words(title)], df, 32)
-    head = title + "\n" + body
-    names, name_weights = _name_arrays(name_keys(head, lambda w: df.is_rare(w.casefold())))
+    head = title + "\n" + text[:_LEX_CHARS]
+    tokens = words(head)
+    term_ids, term_weights = _tfidf(tokens, freq.words, _TERMS)
+    stem_ids, stem_weights = _tfidf(stems_of(tokens), freq.stems, _TERMS)
+    gram_ids, gram_weights = _tfidf(char_grams(head), freq.grams, _GRAMS)
+    title_ids, title_weights = _tfidf([anyascii(w) for w in words(title)], freq.words, 32)
+    names, name_weights = _name_arrays(name_keys(head, lambda w: freq.words.is_rare(w.casefold())))
     pool = np.union1d(names, _key_ids(spelled_keys(head)))
-    return Signals(language, script_of(head), term_ids, term_weights, gram_ids, gram_weights, title_ids,
-                   title_weights, names, name_weights, pool, _key_ids(number_keys(head)), published)
+    return Signals(language, script_of(head), term_ids, term_weights, stem_ids, stem_weights, gram_ids,
+                   gram_weights, title_ids, title_weights, names, name_weights, pool,
+                   _key_ids(number_keys(head)), published)
 
 
 def _dot(ids_a: np.ndarray, w_a: np.ndarray, ids_b: np.ndarray, w_b: np.ndarray) -> float:
@@ -139,15 +187,18 @@ _SCRIPTS = ((0x0041, 0x024F, "latin"), (0x0370, 0x03FF, "greek"), (0x0400, 0x04F
 _CASED_SCRIPTS = {"latin", "greek", "cyrillic"}
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+_SCRIPT_LETTERS = [(name, re.compile(f"[{chr(lo)}-{chr(hi)}]")) for lo, hi, name in _SCRIPTS]
+
+
 def script_of(text: str) -> str:
     """The script most letters of the text's first 500 characters belong to."""
-    counts: dict[str, int] = {}
-    for ch in text[:500]:
-        if ch.isalpha():
-            code = ord(ch)
-            name = next((n for lo, hi, n in _SCRIPTS if lo <= code <= hi), "other")
-            counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=counts.__getitem__) if counts else ""
+    letters = "".join(_LETTER.findall(text[:500]))
+    if not letters:
+        return ""
+    counts = {name: len(pattern.findall(letters)) for name, pattern in _SCRIPT_LETTERS}
+    counts["other"] = len(letters) - sum(counts.values())
+    return max(counts, key=counts.__getitem__)
 
 
 def _shared_names(a: Signals, b: Signals) -> float:
@@ -169,13 +220,17 @@ def _shared_names(a: Signals, b: Signals) -> float:
     return 1.0 - float(np.exp(-total / _NAME_SCALE))
 
 
-def pair_features(a: Signals, b: Signals, cos: float) -> np.ndarray:
-    """The FEATURES row for one pair; `cos` is the mean-centred embedding cosine."""
+def pair_features(a: Signals, b: Signals, cos: float, title_cos: float | None = None) -> np.ndarray:
+    """The FEATURES row for one pair: `cos` and `title_cos` are the mean-centred cosines of the lead
+    and of the title embeddings (a vector stored before titles were embedded has none: the lead's
+    cosine stands in)."""
     cross = float(a.language is not None and b.language is not None and a.language != b.language)
     same = a.language if not cross else None
     return np.array([
         cos,
+        cos if title_cos is None else title_cos,
         _dot(a.term_ids, a.term_weights, b.term_ids, b.term_weights),
+        _dot(a.stem_ids, a.stem_weights, b.stem_ids, b.stem_weights),
         _dot(a.gram_ids, a.gram_weights, b.gram_ids, b.gram_weights),
         _dot(a.title_ids, a.title_weights, b.title_ids, b.title_weights),
         _overlap(a.names, b.names),

@@ -1,7 +1,8 @@
 """Pair similarity in 0..1: the fitted combiner over embedding, lexical, name, number and title signals.
 
-Coefficients, the reference mean vector per embedder, the shipped threshold and the document
-frequencies come from `coefficients.json` (written by scripts/fit_combiner.py) beside this module.
+Coefficients, the reference mean vectors per embedder (of leads and of titles), the shipped threshold
+and the document frequencies come from `coefficients.json` (written by scripts/fit_combiner.py)
+beside this module.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from monitor.errors import ConfigError
-from monitor.stories.features import FEATURES, DocFrequency, Signals, days_apart, pair_features, signals
+from monitor.stories.features import FEATURES, DocFrequency, Frequencies, Signals, days_apart, pair_features
+from monitor.stories.features import signals as article_signals
 
 SHIPPED = Path(__file__).with_name("coefficients.json")
 
@@ -27,6 +29,7 @@ class Combiner:
     bias: float
     threshold: float
     mean_vector: np.ndarray | None  # subtracted before cosines (spreads e5's cramped cosines)
+    title_mean_vector: np.ndarray | None
     grace_days: float = 1.0
     penalty_per_day: float = 0.0
 
@@ -43,10 +46,9 @@ class Combiner:
 class Similarity:
     """Turns articles into signals and pairs into a 0..1 similarity; holds no per-article state."""
 
-    def __init__(self, combiner: Combiner, df: DocFrequency, gram_df: DocFrequency, lead_chars: int) -> None:
+    def __init__(self, combiner: Combiner, frequencies: Frequencies, lead_chars: int) -> None:
         self.combiner = combiner
-        self.df = df
-        self.gram_df = gram_df
+        self.frequencies = frequencies
         self.lead_chars = lead_chars
 
     @property
@@ -54,17 +56,18 @@ class Similarity:
         return self.combiner.threshold
 
     def signals(self, title: str, text: str, language: str | None, published: datetime | None) -> Signals:
-        return signals(title, text, language, published, self.df, self.gram_df)
+        return article_signals(title, text, language, published, self.frequencies)
 
-    def centre(self, vectors: np.ndarray) -> np.ndarray:
-        """Subtract the reference mean and re-normalise (rows)."""
+    def centre(self, vectors: np.ndarray, titles: bool = False) -> np.ndarray:
+        """Subtract the reference mean (of leads, or of titles) and re-normalise (rows)."""
         vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
-        if self.combiner.mean_vector is not None and vectors.shape[1] == len(self.combiner.mean_vector):
-            vectors = vectors - self.combiner.mean_vector
+        mean = self.combiner.title_mean_vector if titles else self.combiner.mean_vector
+        if mean is not None and vectors.shape[1] == len(mean):
+            vectors = vectors - mean
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
 
-    def score(self, a: Signals, b: Signals, cos: float) -> float:
-        return self.combiner.score(pair_features(a, b, cos), days_apart(a, b))
+    def score(self, a: Signals, b: Signals, cos: float, title_cos: float | None = None) -> float:
+        return self.combiner.score(pair_features(a, b, cos, title_cos), days_apart(a, b))
 
 
 def load_similarity(embedder_name: str, path: str | None = None,
@@ -76,14 +79,16 @@ def load_similarity(embedder_name: str, path: str | None = None,
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read story coefficients: {exc}", file=str(file)) from exc
     models = data["models"]
-    entry = models.get(embedder_name) or {**models[data["default_model"]], "mean_vector": None}
+    entry = models.get(embedder_name) or {**models[data["default_model"]], "mean_vector": None,
+                                          "title_mean_vector": None}
     if tuple(entry["features"]) != FEATURES:
         raise ConfigError("coefficients were fitted for other features; refit them", file=str(file))
-    mean = np.asarray(entry["mean_vector"], dtype=np.float32) if entry.get("mean_vector") else None
+    means = [np.asarray(entry[key], dtype=np.float32) if entry.get(key) else None
+             for key in ("mean_vector", "title_mean_vector")]
     combiner = Combiner(np.asarray(entry["weights"], dtype=np.float64), float(entry["bias"]),
-                        float(threshold if threshold is not None else entry["threshold"]), mean,
+                        float(threshold if threshold is not None else entry["threshold"]), *means,
                         float(data["time"]["grace_days"]), float(data["time"]["penalty_per_day"]))
     n_docs = int(data["df"]["n_docs"])
-    df = DocFrequency.load(file.with_name(data["df"]["file"]), n_docs)
-    gram_df = DocFrequency.load(file.with_name(data["df"]["grams_file"]), n_docs)
-    return Similarity(combiner, df, gram_df, int(entry.get("lead_chars", 400)))
+    frequencies = Frequencies(**{kind: DocFrequency.load(file.with_name(name), n_docs)
+                                 for kind, name in data["df"]["files"].items()})
+    return Similarity(combiner, frequencies, int(entry.get("lead_chars", 400)))

@@ -48,3 +48,8 @@ def title_of(title: str, text: str) -> str:
         return clean_title(title)
     lines = prose_lines(text)
     return lines[0][:200] if lines else ""
+
+
+def title_text(title: str, text: str, lead_chars: int) -> str:
+    """What the title embedding reads: the title, else the first prose line, else the lead."""
+    return title_of(title, text) or lead_text(title, text, lead_chars) or "-"

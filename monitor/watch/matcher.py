@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from monitor.models import Hit, Match, Story, StoryArticle
+from monitor.stories.embedding import split_vectors
 from monitor.watch.about import about_score, article_text, passes_prefilter
 from monitor.watch.document import Document
 from monitor.watch.model import Watchlist
@@ -47,7 +48,10 @@ class ArticleCache:
         if not article.vector:
             return None
         vector = np.frombuffer(article.vector, dtype=np.float32)
-        return vector if self.embedder is None or vector.shape[0] == self.embedder.dim else None
+        if self.embedder is None:
+            return vector
+        lead, _ = split_vectors(vector, self.embedder.dim)  # the title's vector follows the lead's
+        return lead if lead.shape[0] == self.embedder.dim else None
 
     def passage(self, article: StoryArticle) -> np.ndarray | None:
         if article.id not in self._passages:

@@ -54,15 +54,15 @@ def test_duplicates_join_without_embedding_and_unrelated_starts_a_story(e5, cloc
     embedder = CountingEmbedder(e5)
     engine = StoryEngine(StorySettings(), embedder, clock)
     first, story = _run(engine, _article("Oder floods Wroclaw", FLOOD), 1, 100)
-    assert first.reason == "new" and first.story_id is None and embedder.calls == 1
-    assert len(first.vector) == 4 * e5.dim and first.vector_model == "e5-small"
+    assert first.reason == "new" and first.story_id is None and embedder.calls == 2  # lead and title
+    assert len(first.vector) == 2 * 4 * e5.dim and first.vector_model == "e5-small"  # float32 lead + title
     assert -(1 << 63) <= first.simhash < (1 << 63)
     exact, _ = _run(engine, _article("Floods: thousands leave homes", FLOOD.upper()), 2, 101)
     assert (exact.reason, exact.story_id, exact.vector) == ("text-duplicate", story, None)
     wire = "WROCLAW (Agency) - " + FLOOD.replace("overnight", "during the night") + " (Reporting by staff)"
     near, _ = _run(engine, _article("Oder floods", wire), 3, 102)
     assert (near.reason, near.story_id) == ("near-duplicate", story)
-    assert embedder.calls == 1
+    assert embedder.calls == 2
     other, other_story = _run(engine, _article("Portugal votes", ELECTION), 4, 103)
     assert other.reason == "new" and other_story == 103
     assert np.frombuffer(engine.story_centroid(story), dtype=np.float32).shape == (e5.dim,)
@@ -106,6 +106,27 @@ def test_load_rebuilds_the_window_without_encoding(e5, clock):
     assert kept == 2 and embedder.calls == 0 and len(engine) == 2
     assert engine.story_centroid(9) is None  # a vector of another model is not mixed in
     assert engine.assign(_article("Floods", FLOOD)).story_id == 7
+
+
+def test_stored_vectors_with_and_without_the_title_part_both_load(e5, clock):
+    from monitor.stories import fingerprint
+
+    engine = StoryEngine(StorySettings(), e5, clock)
+    flood = _article("Oder floods Wroclaw", FLOOD)
+    both = engine.embed([flood])[0]  # lead then title
+    assert both.shape == (2 * e5.dim,)
+    texts = (FLOOD, FLOOD + " Boats reached cut-off villages.")
+    items = [StoredItem(n, 10 + n, flood.title, texts[n], "en", NOW, NOW,
+                        fingerprint.text_hash(flood.title, texts[n]), None, vector.tobytes(), "e5-small")
+             for n, vector in enumerate((both, both[:e5.dim]))]  # the second as stored before titles
+    fresh = StoryEngine(StorySettings(), CountingEmbedder(e5), clock)
+    assert fresh.load(items) == 2
+    for story_id in (10, 11):
+        assert np.frombuffer(fresh.story_centroid(story_id), dtype=np.float32).shape == (e5.dim,)
+    rewrite = _article("Oder river overflows, Wroclaw evacuates thousands",
+                       FLOOD.replace("overnight", "at night"))
+    joined = fresh.assign(rewrite, engine.embed([rewrite])[0])
+    assert joined.reason == "similar" and joined.story_id in (10, 11)
 
 
 def test_needs_vectors_counts_copies_earlier_in_the_batch(e5, clock):

@@ -41,6 +41,11 @@ def test_phrase_prefix_near_field_group_and_regex() -> None:
     assert isinstance(regex, Regex) and regex.pattern.search("the caliphate")
 
 
+def test_a_regex_python_warns_about_is_still_a_regex() -> None:
+    node = parse_query("/[[]x/")  # "possible nested set": a FutureWarning, not an error, today
+    assert isinstance(node, Regex) and node.pattern.search("a [x") and not node.pattern.search("x")
+
+
 def test_hyphenated_word_is_a_phrase_and_lowercase_operators_are_words() -> None:
     node = parse_query("US-backed and")
     assert isinstance(node, And)

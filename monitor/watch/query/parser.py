@@ -13,6 +13,7 @@ Every error is a `QueryError` with the column of the offending token.
 from __future__ import annotations
 
 import re
+import warnings
 
 from monitor.errors import QueryError
 from monitor.watch.document import Pattern
@@ -143,7 +144,9 @@ class _Parser:
 
     def _compile_regex(self, tok: Tok) -> re.Pattern[str]:
         try:
-            return re.compile(tok.value, re.IGNORECASE)
+            with warnings.catch_warnings():  # "possible nested set" ("[[") warns of a future meaning only
+                warnings.simplefilter("ignore", FutureWarning)
+                return re.compile(tok.value, re.IGNORECASE)
         except re.error as exc:
             column = tok.column + 1 + (exc.pos or 0)
             raise QueryError(f"invalid regex: {exc.msg}", query=self.q, column=column) from None
