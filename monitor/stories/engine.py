@@ -1,9 +1,9 @@
 """Online story assignment over a sliding window.
 
 Order of work per article: exact text hash, then SimHash near-duplicate (same language), then
-the embedding; candidate stories come from an index of member vectors, each is compared with its
-centroid and its closest members (the closest member helps translations that sit far from a
-centroid built in another language), and the fitted
+the embeddings (of the lead, and of the title alone); candidate stories come from an index of
+member lead vectors, each is compared with its centroid and its closest members (the closest
+member helps translations that sit far from a centroid built in another language), and the fitted
 combiner scores each candidate against its closest members.
 """
 
