@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 
 from bench.stories_data import Doc, cached_embed, is_original, load_pairs, load_seeds, pair_docs
 from monitor.clock import FakeClock
+from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import load_embedder
+from monitor.stories.embedding import split_vectors
 from monitor.stories.engine import StoryEngine
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
-from monitor.stories.textprep import lead_text, title_text
 
 
 def unrelated(n: int = 200) -> list[Doc]:
@@ -41,10 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     sim = engine.similarity
     seeds, others = load_seeds(), unrelated()
     docs = seeds + others
-    texts = [lead_text(d.title, d.text, sim.lead_chars) for d in docs]
-    vectors = sim.centre(cached_embed(engine.embedder, texts, f"L{sim.lead_chars}"))
-    title_texts = [title_text(d.title, d.text, sim.lead_chars) for d in docs]
-    titles = sim.centre(cached_embed(engine.embedder, title_texts, "T"), titles=True)
+    raw = article_vectors([(d.title, d.text) for d in docs], sim.lead_chars,
+                          lambda texts: cached_embed(engine.embedder, texts, f"B{sim.lead_chars}"),
+                          lambda texts: cached_embed(engine.embedder, texts, "T"))
+    leads, titles = split_vectors(raw, engine.embedder.dim)
+    vectors, titles = sim.centre(leads), sim.centre(titles, titles=True)
     signals = [sim.signals(d.title, d.text, d.lang, None) for d in docs]
 
     def score(i: int, j: int) -> float:

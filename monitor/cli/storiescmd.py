@@ -14,12 +14,13 @@ import numpy as np
 
 from monitor.clock import FakeClock
 from monitor.errors import ConfigError
+from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import EMBEDDERS, load_embedder
+from monitor.stories.embedding import split_vectors
 from monitor.stories.engine import StoryEngine
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
-from monitor.stories.textprep import lead_text, title_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -110,13 +111,14 @@ def run_similarity(args: argparse.Namespace) -> int:
     sides = [(str(r[f"title{s}"] or ""), str(r[f"text{s}"] or "")) for r in good for s in (1, 2)]
     unique = list(dict.fromkeys(sides))
 
-    def embed(texts: list[str], titles: bool) -> np.ndarray:
+    def encode(texts: list[str]) -> np.ndarray:
         parts = [embedder.embed(texts[i:i + settings.batch_size], kind="query")
                  for i in range(0, len(texts), settings.batch_size)]
-        return similarity.centre(np.vstack(parts) if parts else np.zeros((0, embedder.dim)), titles=titles)
+        return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
-    vectors = embed([lead_text(t, x, similarity.lead_chars) for t, x in unique], titles=False)
-    title_vectors = embed([title_text(t, x, similarity.lead_chars) for t, x in unique], titles=True)
+    leads, titles = split_vectors(article_vectors(unique, similarity.lead_chars, encode), embedder.dim)
+    vectors = similarity.centre(leads)
+    title_vectors = similarity.centre(titles, titles=True) if titles is not None else vectors
     row_of = {side: i for i, side in enumerate(unique)}
     for n, record in enumerate(good):
         sig = []

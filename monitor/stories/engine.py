@@ -1,10 +1,10 @@
 """Online story assignment over a sliding window.
 
 Order of work per article: exact text hash, then SimHash near-duplicate (same language), then
-the embeddings (of the lead, and of the title alone); candidate stories come from an index of
-member lead vectors, each is compared with its centroid and its closest members (the closest
-member helps translations that sit far from a centroid built in another language), and the fitted
-combiner scores each candidate against its closest members.
+the embeddings (of the title, and of the first prose: see article_vectors); candidate stories come
+from an index of member lead vectors, each is compared with its centroid and its closest members
+(the closest member helps translations that sit far from a centroid built in another language),
+and the fitted combiner scores each candidate against its closest members.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import numpy as np
 
 from monitor.clock import Clock
 from monitor.stories import fingerprint
+from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedding import Embedder, split_vectors
 from monitor.stories.features import Signals
 from monitor.stories.index import VectorIndex
 from monitor.stories.records import ArticleInput, Assignment, StoredItem
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import Similarity, load_similarity
-from monitor.stories.textprep import lead_text, title_text
 
 _MEMBERS_INDEXED = 12  # per story; later members still feed the centroid and the duplicate keys
 _MEMBERS_SCORED = 2  # closest members scored in full per candidate story
@@ -97,11 +97,9 @@ class StoryEngine:
 
     def embed(self, items: list[ArticleInput]) -> np.ndarray:
         """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts): each row
-        is the lead's embedding followed by the title's."""
-        leads = [lead_text(i.title, i.text, self.similarity.lead_chars) for i in items]
-        # Titles go in batches of their own: padded beside leads they would cost a lead each.
-        titles = [title_text(i.title, i.text, self.similarity.lead_chars) for i in items]
-        return np.hstack([self._embed_texts(leads), self._embed_texts(titles)])
+        is the lead's vector followed by the title's."""
+        return article_vectors([(i.title, i.text) for i in items], self.similarity.lead_chars,
+                               self._embed_texts)
 
     def _embed_texts(self, texts: list[str]) -> np.ndarray:
         size = self.settings.batch_size

@@ -26,6 +26,13 @@ def clean_title(title: str) -> str:
 def lead_text(title: str, text: str, chars: int) -> str:
     """Title plus about `chars` characters of leading prose (cut at a word boundary)."""
     title = clean_title(title)
+    body = body_lead(title, text, chars)
+    return f"{title}. {body}".strip(". ") if title else body
+
+
+def body_lead(title: str, text: str, chars: int) -> str:
+    """About `chars` characters of leading prose, without the title (cut at a word boundary)."""
+    title = clean_title(title)
     lead: list[str] = []
     size = 0
     for line in prose_lines(text):
@@ -39,7 +46,7 @@ def lead_text(title: str, text: str, chars: int) -> str:
     if len(body) > chars:
         cut = body.rfind(" ", 0, chars)
         body = body[: cut if cut > chars // 2 else chars]
-    return f"{title}. {body}".strip(". ") if title else body
+    return body
 
 
 def title_of(title: str, text: str) -> str:
