@@ -2,11 +2,11 @@
 
 SemEval-2022 pairs judged the same story (score <= 1.5): article 1's title (or first sentence) is the
 `about` description, article 2 must match; 300 articles of other pairs are the negatives. Articles
-go the daemon's way: a stored "query" vector of the lead pre-filters, a "passage" embedding of title +
-400 characters decides. Prints recall, false positives per description and the share of articles
-that needed a passage embedding at several thresholds (calibrated units: standard deviations above
-the description's similarity to generic news), with the bundled multilingual-e5-small. Takes
-5-10 minutes on 2 cores (it embeds ~900 texts twice).
+go the daemon's way: the stored "query" vector of the lead (article_vectors) pre-filters, a
+"passage" embedding of title + 400 characters decides. Prints recall, false positives per
+description and the share of articles that needed a passage embedding at several thresholds
+(calibrated units: standard deviations above the description's similarity to generic news), with
+the bundled multilingual-e5-small. Takes 5-10 minutes on 2 cores (it embeds ~900 texts twice).
 
     python -m bench.watch_about [--pairs N] [--negatives N] [--data PATH]
 """
@@ -21,14 +21,15 @@ from pathlib import Path
 
 import numpy as np
 
-from monitor.stories.textprep import lead_text
+from monitor.stories.article_vectors import article_vectors
+from monitor.stories.embedding import split_vectors
+from monitor.stories.similarity import load_similarity
 from monitor.watch.about import PREFILTER_MARGIN, AboutCalibrator, about_score, article_text
 from monitor.watch.spec import DEFAULT_ABOUT_THRESHOLD
 
 # The repository sits at X/main or X/wt/NAME; the shared data at X/shared.
 DEFAULT_DATA = next((p / "shared/eval/semeval2022/pairs.dev.jsonl" for p in Path(__file__).resolve().parents
                      if (p / "shared/eval").is_dir()), Path("shared/eval/semeval2022/pairs.dev.jsonl"))
-LEAD = 400
 
 
 class E5:
@@ -43,6 +44,13 @@ class E5:
     def embed(self, texts: list[str], kind: str = "passage") -> np.ndarray:
         encode = self.model.query if kind == "query" else self.model.passage
         return np.asarray(encode(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def stored_vectors(embedder: E5, articles: list[tuple[str, str]]) -> np.ndarray:
+    """The lead part of what the stories stage stores for each article (see article_vectors)."""
+    rows = article_vectors(articles, load_similarity("e5-small").lead_chars,
+                           lambda texts: embedder.embed(texts, kind="query"))
+    return split_vectors(rows, embedder.dim)[0]
 
 
 def load(path: Path, pairs: int, negatives: int) -> tuple[list[dict], list[tuple[str, str]]]:
@@ -111,9 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     targets = [(r["title2"] or "", r["text2"]) for r in same]
     # as in the daemon: the stories stage stores a "query" vector of the lead; `about` decides on a
     # "passage" embedding, computed only for articles whose stored vector passes the pre-filter
-    pos_stored = embedder.embed([lead_text(t, x, LEAD) for t, x in targets], kind="query")
+    pos_stored = stored_vectors(embedder, targets)
     pos_passage = embedder.embed([article_text(t, x) for t, x in targets])
-    neg_stored = embedder.embed([lead_text(t, x, LEAD) for t, x in others], kind="query")
+    neg_stored = stored_vectors(embedder, others)
     neg_passage = embedder.embed([article_text(t, x) for t, x in others])
     pos, neg, pos_pre, neg_pre = [], [], [], []
     for i, row in enumerate(same):

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from monitor.stories.embedding import Embedder, EmbedKind
 
 ARTICLE_CHARS = 400  # title + this much text is embedded as the article's passage
-PREFILTER_MARGIN = 2.0  # a stored vector must reach threshold - margin before the passage is embedded
+PREFILTER_MARGIN = 1.25  # a stored vector must reach threshold - margin before the passage is embedded
 
 
 def reference_sentences() -> list[str]:
