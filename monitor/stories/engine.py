@@ -32,19 +32,18 @@ _MEMBERS_SCORED = 2  # closest members scored in full per candidate story
 
 @dataclass
 class _Member:
-    article_id: int
     story_id: int
-    signals: Signals
-    vector: np.ndarray | None  # of the lead, centred and normalised
-    title_vector: np.ndarray | None  # of the title, centred and normalised
-    simhash: int | None
+    language: str | None
     text_hash: str
-    time: datetime
+    # Only members in the vector index are ever scored in full: the others (duplicates, and members
+    # past _MEMBERS_INDEXED of their story) keep no signals and no vectors.
+    signals: Signals | None = None
+    vector: np.ndarray | None = None  # of the lead, centred and normalised
+    title_vector: np.ndarray | None = None  # of the title, centred and normalised
 
 
 @dataclass
 class _Story:
-    id: int
     raw_sum: np.ndarray | None = None  # sum of raw member vectors (the centroid before centring)
     centroid: np.ndarray | None = None  # centred and normalised
     vectors: int = 0
@@ -67,7 +66,7 @@ class StoryEngine:
         self._simhashes = fingerprint.SimHashIndex()
         self._member_vectors = VectorIndex(embedder.dim, settings.brute_force_below)
         self._expiry: list[tuple[datetime, int]] = []  # (story last time, story id), lazily checked
-        self._pending: dict[str, tuple[Signals, np.ndarray | None]] = {}  # text hash -> work done in assign
+        self._pending: dict[str, Signals] = {}  # text hash -> signals computed in assign, for commit
 
     # ---- public surface -------------------------------------------------------------------------
     @property
@@ -81,17 +80,19 @@ class StoryEngine:
         """Rebuild the window from stored articles (oldest first is best); returns how many were kept."""
         horizon = self.clock.now() - self._window
         kept = 0
-        for item in sorted(items, key=lambda i: self._time(i.published, i.fetched)):
-            when = self._time(item.published, item.fetched)
-            if when < horizon:
+        # The window slides over arrival time (when we stored the article): a page's own date can be
+        # missing, wrong or years old (archives, republished pieces) and must not evict a story that
+        # is still receiving articles. Publication dates remain a similarity signal.
+        for item in sorted(items, key=lambda i: i.fetched):
+            if item.fetched < horizon:
                 continue
             vector = None
             if item.vector is not None and item.vector_model in (None, self.embedder.name):
                 vector = np.frombuffer(item.vector, dtype=np.float32)
                 if vector.shape[0] not in (self.embedder.dim, 2 * self.embedder.dim):
                     vector = None
-            sig = self.similarity.signals(item.title, item.text, item.language, item.published)
-            self._add_member(item.article_id, item.story_id, sig, vector, item.simhash, item.text_hash, when)
+            self._add_member(item.article_id, item.story_id, item, vector, item.text_hash, item.simhash,
+                             item.fetched)
             kept += 1
         return kept
 
@@ -117,7 +118,7 @@ class StoryEngine:
         sims: list[int] = []
         out = []
         for item in items:
-            thash, shash = fingerprint.text_hash(item.title, item.text), fingerprint.simhash(item.text)
+            thash, shash = item.keys
             bits = self.settings.near_duplicate_bits
             near = shash is not None and any(fingerprint.hamming(shash, s) <= bits for s in sims)
             out.append(not (thash in hashes or near or self._duplicate_of(item, thash, shash)))
@@ -128,8 +129,7 @@ class StoryEngine:
 
     def assign(self, item: ArticleInput, vector: np.ndarray | None = None) -> Assignment:
         self._evict()
-        thash = fingerprint.text_hash(item.title, item.text)
-        shash = fingerprint.simhash(item.text)
+        thash, shash = item.keys
         dup = self._duplicate_of(item, thash, shash)
         if dup is not None:
             story_id, score, reason = dup
@@ -140,27 +140,23 @@ class StoryEngine:
         centred = self.similarity.centre(lead)[0]
         title_centred = self.similarity.centre(title, titles=True)[0] if title is not None else None
         sig = self.similarity.signals(item.title, item.text, item.language, item.published)
-        self._pending = {thash: (sig, centred)}
+        self._pending = {thash: sig}
         story_id, score, also = self._best_story(sig, centred, title_centred)
         reason = "similar" if story_id is not None else "new"
         return Assignment(story_id, score, reason, raw.tobytes(), self.embedder.name, thash, shash, also)
 
     def commit(self, article_id: int, story_id: int, item: ArticleInput, assignment: Assignment) -> None:
         """Record a membership the lead has written: centroid, members, duplicate keys."""
-        sig, _ = self._pending.pop(assignment.text_hash, (None, None))
-        if sig is None:
-            sig = self.similarity.signals(item.title, item.text, item.language, item.published)
+        sig = self._pending.pop(assignment.text_hash, None)
         raw = np.frombuffer(assignment.vector, dtype=np.float32) if assignment.vector else None
-        when = self._time(item.published, None)
-        self._add_member(article_id, story_id, sig, raw, assignment.simhash, assignment.text_hash, when)
+        self._add_member(article_id, story_id, item, raw, assignment.text_hash, assignment.simhash,
+                         self.clock.now(), sig)
 
     def merge(self, into: int, other: int) -> None:
         """Fold story `other` into `into` (after the lead merged them): an article bridged the two."""
-        source, target = self._stories.pop(other, None), self._stories.get(into)
-        if source is None or target is None or into == other:
-            if source is not None:
-                self._stories[other] = source
+        if into == other or other not in self._stories or into not in self._stories:
             return
+        source, target = self._stories.pop(other), self._stories[into]
         for article_id in source.members:
             self._members[article_id].story_id = into
         target.members.extend(source.members)
@@ -180,13 +176,6 @@ class StoryEngine:
         return (mean / max(float(np.linalg.norm(mean)), 1e-9)).astype(np.float32).tobytes()
 
     # ---- internals ------------------------------------------------------------------------------
-    def _time(self, published: datetime | None, fetched: datetime | None) -> datetime:
-        # The window slides over arrival time (when we stored the article, else now): a page's own
-        # date can be missing, wrong or years old (archives, republished pieces) and must not evict
-        # a story that is still receiving articles. Publication dates remain a similarity signal.
-        del published
-        return fetched or self.clock.now()
-
     def _duplicate_of(self, item: ArticleInput, thash: str, shash: int | None
                       ) -> tuple[int, float, str] | None:
         exact = self._members.get(self._by_hash.get(thash, -1))
@@ -198,8 +187,7 @@ class StoryEngine:
         if near is None:
             return None
         member = self._members.get(near[0])
-        if member is None or (item.language and member.signals.language
-                              and item.language != member.signals.language):
+        if member is None or (item.language and member.language and item.language != member.language):
             return None
         return member.story_id, 1.0 - near[1] / 64.0, "near-duplicate"
 
@@ -212,7 +200,7 @@ class StoryEngine:
             member = self._members.get(article_id)
             if member is not None:
                 closest.setdefault(member.story_id, []).append((cos, article_id))
-        nearest = sorted(closest, key=lambda s: -closest[s][0][0])[:self.settings.candidates]
+        nearest = list(closest)[:self.settings.candidates]  # the search gives hits best first
         scores = {}
         for story_id in nearest:
             story = self._stories.get(story_id)
@@ -227,38 +215,40 @@ class StoryEngine:
 
     def _story_score(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None,
                      hits: list[tuple[float, int]], centroid_cos: float | None) -> float:
-        scored = [a for _, a in sorted(hits, reverse=True)[:_MEMBERS_SCORED]]
         best = 0.0
-        for article_id in scored:
+        for member_cos, article_id in hits[:_MEMBERS_SCORED]:  # best first; indexed members have it all
             member = self._members[article_id]
-            cos = float(member.vector @ vec) if member.vector is not None else (centroid_cos or 0.0)
-            if centroid_cos is not None:
-                cos = max(cos, centroid_cos)
+            assert member.signals is not None
+            cos = member_cos if centroid_cos is None else max(member_cos, centroid_cos)
             title_cos = (float(member.title_vector @ title_vec)
                          if member.title_vector is not None and title_vec is not None else None)
             best = max(best, self.similarity.score(sig, member.signals, cos, title_cos))
         return best
 
-    def _add_member(self, article_id: int, story_id: int, sig: Signals, raw: np.ndarray | None,
-                    shash: int | None, thash: str, when: datetime) -> None:
+    def _add_member(self, article_id: int, story_id: int, article: ArticleInput | StoredItem,
+                    raw: np.ndarray | None, thash: str, shash: int | None, when: datetime,
+                    sig: Signals | None = None) -> None:
         if article_id in self._members:  # loaded twice (a sync overlapping a commit): already counted
             return
-        story = self._stories.setdefault(story_id, _Story(story_id))
-        raw, title = split_vectors(raw, self.embedder.dim) if raw is not None else (None, None)
-        centred = self.similarity.centre(raw)[0] if raw is not None else None
-        title_centred = self.similarity.centre(title, titles=True)[0] if title is not None else None
-        self._members[article_id] = _Member(article_id, story_id, sig, centred, title_centred, shash, thash,
-                                            when)
+        story = self._stories.setdefault(story_id, _Story())
+        member = _Member(story_id, article.language, thash)
+        self._members[article_id] = member
         story.members.append(article_id)
         self._by_hash.setdefault(thash, article_id)
         if shash is not None:
             self._simhashes.add(article_id, shash)
         if raw is not None:
-            story.raw_sum = raw.astype(np.float32).copy() if story.raw_sum is None else story.raw_sum + raw
+            lead, title = split_vectors(raw, self.embedder.dim)
+            story.raw_sum = lead.astype(np.float32).copy() if story.raw_sum is None else story.raw_sum + lead
             story.vectors += 1
             story.centroid = self.similarity.centre(story.raw_sum / story.vectors)[0]
             if story.vectors <= _MEMBERS_INDEXED:
-                self._member_vectors.upsert(article_id, centred)
+                member.signals = sig or self.similarity.signals(article.title, article.text, article.language,
+                                                                article.published)
+                member.vector = self.similarity.centre(lead)[0]
+                if title is not None:
+                    member.title_vector = self.similarity.centre(title, titles=True)[0]
+                self._member_vectors.upsert(article_id, member.vector)
         if story.last_time is None or when > story.last_time:
             story.last_time = when
             heapq.heappush(self._expiry, (when, story_id))

@@ -17,9 +17,18 @@ _MIN_WORDS = 25  # shorter texts give unstable SimHashes; only the exact hash is
 _BITS = np.uint64(1) << np.arange(64, dtype=np.uint64)
 
 
+def keys(title: str, text: str) -> tuple[str, int | None]:
+    """(text hash, SimHash) from one pass over the words."""
+    tokens = words(text)
+    return _text_hash(title, tokens), _simhash(tokens)
+
+
 def text_hash(title: str, text: str) -> str:
     """Hash of the normalised words (case, punctuation, spacing ignored); the title counts for short texts."""
-    tokens = words(text)
+    return _text_hash(title, words(text))
+
+
+def _text_hash(title: str, tokens: list[str]) -> str:
     if len(tokens) < _MIN_WORDS:
         tokens = words(title) + tokens
     return hashlib.blake2b(" ".join(tokens).encode("utf-8"), digest_size=16).hexdigest()
@@ -33,7 +42,10 @@ def _shingle_hashes(tokens: list[str]) -> np.ndarray:
 
 def simhash(text: str) -> int | None:
     """Signed 64-bit SimHash over word 3-shingles (fits a BIGINT); None when the text is too short."""
-    tokens = words(text)
+    return _simhash(words(text))
+
+
+def _simhash(tokens: list[str]) -> int | None:
     if len(tokens) < _MIN_WORDS:
         return None
     hashes = _shingle_hashes(tokens)

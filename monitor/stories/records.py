@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Literal
+
+from monitor.stories import fingerprint
 
 Reason = Literal["text-duplicate", "near-duplicate", "similar", "new"]
 
@@ -16,6 +19,11 @@ class ArticleInput:
     language: str | None
     published: datetime | None  # aware; None when the page gave no date
     canonical_url: str = ""
+
+    @cached_property
+    def keys(self) -> tuple[str, int | None]:
+        """(text hash, SimHash): computed once, though the batch check and the assignment both ask."""
+        return fingerprint.keys(self.title, self.text)
 
 
 @dataclass(frozen=True)
