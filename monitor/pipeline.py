@@ -188,12 +188,10 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
         )
         article_id = article_repo.insert_article(conn, article, keys, feed_id=entry.feed_id, now=now)
         app.stories.commit(article_id, story_id, item, assignment)
-        story_repo.add_member(conn, story_id, article, now=now,
-                              centroid=app.stories.story_centroid(story_id))
+        story_repo.add_member(conn, story_id, article, now=now)
         for other in assignment.also:  # this article bridges stories told apart until now
             if story_repo.merge_stories(conn, story_id, other):  # never folds an alerted story away
                 app.stories.merge(story_id, other)
-                story_repo.set_centroid(conn, story_id, app.stories.story_centroid(story_id))
                 report.touched_stories.discard(other)
                 log.info("stories merged", extra={"story_id": story_id, "merged_story_id": other})
         mark_entry_done(conn, entry.id, article_id)

@@ -20,8 +20,7 @@ def create_story(conn: Connection, article: Article, *, now: datetime) -> int:
     return int(result.inserted_primary_key[0])
 
 
-def add_member(conn: Connection, story_id: int, article: Article, *, now: datetime,
-               centroid: bytes | None) -> None:
+def add_member(conn: Connection, story_id: int, article: Article, *, now: datetime) -> None:
     """Fold a new member into the story's summary (count, languages, sources, last seen)."""
     row = conn.execute(select(stories).where(stories.c.id == story_id)).one()
     languages = sorted(set(row.languages) | ({article.language} if article.language else set()))
@@ -30,8 +29,6 @@ def add_member(conn: Connection, story_id: int, article: Article, *, now: dateti
         "article_count": row.article_count + 1, "languages": languages, "sources": sources,
         "last_seen_at": max(row.last_seen_at, now),
     }
-    if centroid is not None:
-        values["centroid"] = centroid
     conn.execute(update(stories).where(stories.c.id == story_id).values(**values))
 
 
@@ -54,10 +51,6 @@ def merge_stories(conn: Connection, into: int, other: int) -> bool:
     ))
     conn.execute(stories.delete().where(stories.c.id == other))
     return True
-
-
-def set_centroid(conn: Connection, story_id: int, centroid: bytes | None) -> None:
-    conn.execute(update(stories).where(stories.c.id == story_id).values(centroid=centroid))
 
 
 def load_story(conn: Connection, story_id: int) -> Story:

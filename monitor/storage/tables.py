@@ -95,7 +95,6 @@ stories = Table(
     Column("article_count", Integer, nullable=False, default=0),
     Column("languages", JSONText, nullable=False, default=list),
     Column("sources", JSONText, nullable=False, default=list),
-    Column("centroid", LargeBinary),  # float32, L2-normalised; None until a vector joins
     Column("alerted", Boolean, nullable=False, default=False),  # alerted stories keep their id
     Index("ix_stories_last_seen", "last_seen_at"),
 )

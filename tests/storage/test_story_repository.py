@@ -46,7 +46,7 @@ def test_story_accumulates_languages_and_sources(engine: Engine) -> None:
         for a in (first, article("https://b.example/2", "hi", "hindi-news"),
                   article("https://c.example/3", "ar", "levant")):
             article_repo.insert_article(conn, a, keys(story_id), feed_id=None, now=NOW)
-            story_repo.add_member(conn, story_id, a, now=NOW, centroid=b"\1" * 8)
+            story_repo.add_member(conn, story_id, a, now=NOW)
         story = story_repo.load_story(conn, story_id)
         assert story.languages == ("ar", "hi")
         assert story.sources == ("gulf-daily", "hindi-news", "levant")
@@ -76,7 +76,7 @@ def test_a_bridging_article_folds_one_story_into_another_unless_alerted(engine: 
             a = article(url, language, f"outlet-{language}")
             story_id = story_repo.create_story(conn, a, now=NOW)
             article_repo.insert_article(conn, a, keys(story_id), feed_id=None, now=NOW)
-            story_repo.add_member(conn, story_id, a, now=NOW, centroid=None)
+            story_repo.add_member(conn, story_id, a, now=NOW)
             ids.append(story_id)
         story_repo.mark_alerted(conn, [ids[2]])
         story_repo.record_matches(conn, [Match(story_id=ids[1], watchlist="w", channels=("c",))], now=NOW)
