@@ -128,6 +128,24 @@ class Article:
 
 
 @dataclass(frozen=True)
+class StoredArticle:
+    """An article as stored with its story and duplicate keys: what rebuilds the story window after a
+    restart or another replica's writes (vectors are never re-encoded)."""
+
+    article_id: int
+    story_id: int
+    title: str
+    text: str
+    language: str | None
+    published: datetime | None
+    fetched: datetime
+    text_hash: str
+    simhash: int | None
+    vector: bytes | None
+    vector_model: str | None = None  # a vector of another model is ignored, not mixed in
+
+
+@dataclass(frozen=True)
 class StoryArticle:
     """An article as a member of a story (enough to render an alert and match a watchlist)."""
 

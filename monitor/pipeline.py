@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,7 +30,7 @@ from monitor.storage.entries import (
     mark_entry_failed,
 )
 from monitor.storage.locks import assignment_lock
-from monitor.stories import ArticleInput, StoredItem
+from monitor.stories import ArticleInput
 from monitor.watch.matcher import match_story
 
 if TYPE_CHECKING:
@@ -111,19 +111,19 @@ async def process_pending(app: App, report: CycleReport) -> None:
         pending = claim_pending_entries(conn, now=app.clock.now(), owner=app.owner,
                                         limit=polling.batch_size, lease_seconds=polling.lease_seconds)
     fetcher = app.open_fetcher()
-    max_bytes = app.settings.http.max_body_bytes
 
     async def fetch(entry: PendingEntry) -> Page | Exception:
         try:
-            return await fetch_page(fetcher, entry.url or "", max_bytes=max_bytes)
+            return await fetch_page(fetcher, entry.url or "")
         except FetchError as exc:
             return exc
 
-    pages = await asyncio.gather(*(fetch(e) for e in pending if e.url))
+    linked = [e for e in pending if e.url]
+    pages = await asyncio.gather(*(fetch(e) for e in linked))
     for entry in (e for e in pending if not e.url):
         _fail(app, entry, "entry has no link", final=True, report=report)
     extracted: list[tuple[PendingEntry, Article]] = []
-    for entry, page in zip([e for e in pending if e.url], pages, strict=True):
+    for entry, page in zip(linked, pages, strict=True):
         if isinstance(page, Exception):
             _fail(app, entry, str(page), final=entry.attempts + 1 >= MAX_PAGE_ATTEMPTS, report=report)
             continue
@@ -143,14 +143,19 @@ def store_articles(app: App, extracted: list[tuple[PendingEntry, Article]], repo
     """Embed in one batch what the cheap duplicate layers cannot place, then store one by one.
 
     Embedding happens before the assignment lock is taken, so the lock (and SQLite's write lock)
-    is held for the assignment itself, not for the model.
+    is held for the assignment itself, not for the model. The window catches up first, outside the
+    lock: after a restart, copies of stored articles are then found without embedding them.
     """
+    if not extracted:
+        return
+    with app.engine.begin() as conn:
+        sync_story_window(app, conn)
     items = [_story_input(article) for _, article in extracted]
     to_embed = [i for i, needed in enumerate(app.stories.needs_vectors(items)) if needed]
     vectors = app.stories.embed([items[i] for i in to_embed])
     vector_of = dict(zip(to_embed, vectors, strict=True))
     for index, (entry, article) in enumerate(extracted):
-        store_article(app, entry, article, report, vector=vector_of.get(index))
+        store_article(app, entry, article, items[index], report, vector=vector_of.get(index))
 
 
 def _story_input(article: Article) -> ArticleInput:
@@ -167,8 +172,8 @@ def _fail(app: App, entry: PendingEntry, error: str, *, final: bool, report: Cyc
         mark_entry_failed(conn, entry.id, error, final=final)
 
 
-def store_article(app: App, entry: PendingEntry, article: Article, report: CycleReport, *,
-                  vector: np.ndarray | None = None) -> None:
+def store_article(app: App, entry: PendingEntry, article: Article, item: ArticleInput, report: CycleReport,
+                  *, vector: np.ndarray | None = None) -> None:
     """Store the article and put it in a story; serialised across replicas by the assignment lock."""
     now = app.clock.now()
     with app.engine.begin() as conn, assignment_lock(conn):
@@ -177,8 +182,7 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
             mark_entry_done(conn, entry.id, existing[0])
             report.duplicates += 1
             return
-        sync_story_window(app, conn)
-        item = _story_input(article)
+        sync_story_window(app, conn)  # what other replicas stored since (one indexed query)
         assignment = app.stories.assign(item, vector=vector)
         story_id = assignment.story_id or story_repo.create_story(conn, article, now=now)
         keys = article_repo.ArticleKeys(
@@ -207,13 +211,7 @@ def store_article(app: App, entry: PendingEntry, article: Article, report: Cycle
 def sync_story_window(app: App, conn: Connection) -> None:
     """Load articles stored since we last looked (at start-up, or by another replica)."""
     since = app.clock.now() - timedelta(days=app.settings.stories.window_days)
-    items = [
-        StoredItem(article_id=a.id, story_id=a.story_id, title=a.title, text=a.text,
-                   language=a.language, published=a.published, fetched=a.fetched,
-                   text_hash=a.text_hash, simhash=a.simhash, vector=a.vector, vector_model=a.vector_model)
-        for a in article_repo.iter_articles(conn, since=since, after_id=app.last_synced_article_id)
-        if a.story_id is not None
-    ]
+    items = list(article_repo.iter_articles(conn, since=since, after_id=app.last_synced_article_id))
     if items:
         app.stories.load(items)
         app.last_synced_article_id = max(i.article_id for i in items)
@@ -231,8 +229,11 @@ def match_and_plan(app: App, story_ids: Iterable[int]) -> int:
             if not matches:
                 continue
             story_repo.record_matches(conn, matches, now=app.clock.now())
-            planned += plan_alerts(conn, matches, watchlists=policies, now=app.clock.now())
-            story_repo.mark_alerted(conn, [story_id])
+            added = plan_alerts(conn, matches, watchlists=policies, now=app.clock.now())
+            if added:  # a match whose lists name no channel plans nothing, and alerts nobody
+                story_repo.mark_alerted(conn, [story_id])
+            planned += added
+    app.metrics.alerts_planned.inc(planned)
     return planned
 
 
@@ -246,10 +247,3 @@ def deliver_pending(app: App) -> DeliveryReport:
         app.metrics.alert_delivery(channel, "error")
         log.warning("alert delivery failed", extra={"channel": channel, "error": reason})
     return report
-
-
-def rematch_stories(app: App, since: datetime) -> int:
-    """Backfill: run the current watchlists over stories seen since `since`."""
-    with app.engine.begin() as conn:
-        ids = story_repo.list_story_ids(conn, since=since)
-    return match_and_plan(app, ids)

@@ -15,6 +15,7 @@ from monitor.cli.common import add_config_option, add_json_option, emit_json, sa
 from monitor.clock import SystemClock
 from monitor.errors import ConfigError
 from monitor.storage.db import create_db_engine
+from monitor.storage.stories import list_story_ids
 from monitor.storage.stories_export import StorySummary, get_story, iter_story_details, list_stories
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     try:
         since = parse_since(args.since, app.clock.now())
         with app.engine.connect() as conn:
-            ids = sorted(s.id for s in list_stories(conn, since=since))
+            ids = list_story_ids(conn, since=since)
         progress, planned = Progress(len(ids), sys.stderr), 0
         for start in range(0, len(ids), 20):
             planned += match_and_plan(app, ids[start:start + 20])

@@ -8,23 +8,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from monitor.models import Article
+from monitor.models import Article, StoredArticle
 from monitor.storage.tables import articles
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    id: int
-    story_id: int | None
-    title: str
-    text: str
-    language: str | None
-    published: datetime | None
-    fetched: datetime
-    text_hash: str
-    simhash: int | None
-    vector: bytes | None
-    vector_model: str | None
 
 
 @dataclass(frozen=True)
@@ -62,10 +47,11 @@ def insert_article(conn: Connection, article: Article, keys: ArticleKeys, *, fee
 
 def iter_articles(conn: Connection, *, since: datetime | None = None, after_id: int = 0,
                   batch: int = 500) -> Iterator[StoredArticle]:
-    """Stored articles in id order (for rebuilding the story window, backfills and topic tests)."""
+    """Stored articles that have a story, in id order (what rebuilds the story window)."""
     last = after_id
     while True:
-        query = select(articles).where(articles.c.id > last).order_by(articles.c.id).limit(batch)
+        query = (select(articles).where(articles.c.id > last, articles.c.story_id.is_not(None))
+                 .order_by(articles.c.id).limit(batch))
         if since is not None:
             query = query.where(articles.c.fetched_at >= since)
         rows = conn.execute(query).all()
@@ -73,7 +59,7 @@ def iter_articles(conn: Connection, *, since: datetime | None = None, after_id: 
             return
         for row in rows:
             yield StoredArticle(
-                id=row.id, story_id=row.story_id, title=row.title, text=row.text,
+                article_id=row.id, story_id=row.story_id, title=row.title, text=row.text,
                 language=row.language, published=row.published_at, fetched=row.fetched_at,
                 text_hash=row.text_hash, simhash=row.simhash, vector=row.vector,
                 vector_model=row.vector_model,

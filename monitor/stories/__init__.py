@@ -2,6 +2,6 @@
 
 from monitor.stories.embedders import load_embedder
 from monitor.stories.engine import StoryEngine
-from monitor.stories.records import ArticleInput, Assignment, StoredItem
+from monitor.stories.records import ArticleInput, Assignment
 
-__all__ = ["ArticleInput", "Assignment", "StoredItem", "StoryEngine", "load_embedder"]
+__all__ = ["ArticleInput", "Assignment", "StoryEngine", "load_embedder"]

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from monitor.clock import Clock
+from monitor.models import StoredArticle
 from monitor.stories import fingerprint
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedding import Embedder, split_vectors
 from monitor.stories.features import Signals
 from monitor.stories.index import VectorIndex
-from monitor.stories.records import ArticleInput, Assignment, StoredItem
+from monitor.stories.records import ArticleInput, Assignment
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import Similarity, load_similarity
 
@@ -76,7 +77,7 @@ class StoryEngine:
     def __len__(self) -> int:
         return len(self._stories)
 
-    def load(self, items: Iterable[StoredItem]) -> int:
+    def load(self, items: Iterable[StoredArticle]) -> int:
         """Rebuild the window from stored articles (oldest first is best); returns how many were kept."""
         horizon = self.clock.now() - self._window
         kept = 0
@@ -225,7 +226,7 @@ class StoryEngine:
             best = max(best, self.similarity.score(sig, member.signals, cos, title_cos))
         return best
 
-    def _add_member(self, article_id: int, story_id: int, article: ArticleInput | StoredItem,
+    def _add_member(self, article_id: int, story_id: int, article: ArticleInput | StoredArticle,
                     raw: np.ndarray | None, thash: str, shash: int | None, when: datetime,
                     sig: Signals | None = None) -> None:
         if article_id in self._members:  # loaded twice (a sync overlapping a commit): already counted

@@ -27,23 +27,6 @@ class ArticleInput:
 
 
 @dataclass(frozen=True)
-class StoredItem:
-    """An article as stored, used to rebuild the window at start-up (vectors are never re-encoded)."""
-
-    article_id: int
-    story_id: int
-    title: str
-    text: str
-    language: str | None
-    published: datetime | None
-    fetched: datetime
-    text_hash: str
-    simhash: int | None
-    vector: bytes | None
-    vector_model: str | None = None  # a vector of another model is ignored, not mixed in
-
-
-@dataclass(frozen=True)
 class Assignment:
     story_id: int | None  # None: start a new story
     score: float

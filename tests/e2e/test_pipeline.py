@@ -20,7 +20,7 @@ from monitor.demo.feeds import FeedItem, atom, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
 from monitor.pipeline import run_once
-from monitor.storage.tables import entries, feeds, outbox
+from monitor.storage.tables import entries, feeds, outbox, stories, story_matches
 
 SITE = resources.files("monitor.demo") / "site"
 WHEN = datetime(2019, 2, 13, 9, 0, tzinfo=UTC)
@@ -83,6 +83,8 @@ def world(tmp_path: Path) -> Iterator[tuple[SiteServer, SmtpSink, Path]]:
     with SiteServer() as site, SmtpSink() as smtp:
         (tmp_path / "watchlists").mkdir()
         (tmp_path / "watchlists" / "syria.toml").write_text(WATCHLIST, encoding="utf-8")
+        # matches every article and alerts nobody: its stories are recorded but not "alerted"
+        (tmp_path / "watchlists" / "watch-only.toml").write_text('query = "/./"\n', encoding="utf-8")
         (tmp_path / "watchlists" / "broken.toml").write_text(
             'channels = ["pager"]\nterms = ["Baghouz"]\n', encoding="utf-8")
         config = tmp_path / "monitor.toml"
@@ -121,13 +123,20 @@ def test_pipeline_end_to_end(world: tuple[SiteServer, SmtpSink, Path]) -> None:
     clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
     app = build_app(load_config(config), clock=clock)
     # the watchlist naming an unknown channel is reported with its file and skipped; the other works
-    assert [w.name for w in app.watchlists.current()] == ["syria"]
+    assert [w.name for w in app.watchlists.current()] == ["syria", "watch-only"]
     assert any("broken.toml" in str(e) and "pager" in str(e) for e in app.watchlists.errors)
     first = run_once(app)
     assert first.articles == 3
     with app.engine.connect() as conn:
         matching_stories = {r.story_id for r in conn.execute(select(outbox.c.story_id))}
+        planned_rows = len(conn.execute(select(outbox.c.id)).all())
+        alerted = set(conn.scalars(select(stories.c.id).where(stories.c.alerted)))
+        watched_only = set(conn.scalars(select(story_matches.c.story_id)
+                                        .where(story_matches.c.watchlist == "watch-only"))) - matching_stories
         stalled = conn.execute(select(feeds).where(feeds.c.name == "stalled-site")).one()
+    # only stories with planned alerts keep their id for good; a match that alerts nobody does not
+    assert alerted == matching_stories and watched_only and not watched_only & alerted
+    assert app.metrics.registry.get_sample_value("monitor_alerts_planned_total") == planned_rows
     # the stalled feed is recorded with its reason; the others were processed in the same cycle
     assert stalled.error_count == 1 and "timed out" in stalled.last_error
     assert matching_stories, "the Baghouz stories must match the watchlist"

@@ -53,7 +53,7 @@ def test_story_accumulates_languages_and_sources(engine: Engine) -> None:
         assert len(story.articles) == 3 and story.articles[0].vector == b"\0" * 8
         assert article_repo.find_by_canonical_url(conn, "https://b.example/2") == (2, story_id)
         assert article_repo.find_by_canonical_url(conn, "https://nowhere.example/") is None
-        assert [a.id for a in article_repo.iter_articles(conn, after_id=1, batch=1)] == [2, 3]
+        assert [a.article_id for a in article_repo.iter_articles(conn, after_id=1, batch=1)] == [2, 3]
 
 
 def test_matches_are_recorded_once_per_story_and_watchlist(engine: Engine) -> None:

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from monitor.clock import FakeClock
+from monitor.models import StoredArticle
 from monitor.stories.engine import StoryEngine
-from monitor.stories.records import ArticleInput, StoredItem
+from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -95,8 +96,9 @@ def test_load_rebuilds_the_window_without_encoding(e5, clock):
     from monitor.stories import fingerprint
 
     def stored(article_id, story_id, text, when, model="e5-small"):
-        return StoredItem(article_id, story_id, "t", text, "en", when, when, fingerprint.text_hash("t", text),
-                          fingerprint.simhash(text), vector.tobytes(), model)
+        keys = fingerprint.keys("t", text)
+        return StoredArticle(article_id, story_id, "t", text, "en", when, when, *keys, vector.tobytes(),
+                             model)
 
     embedder = CountingEmbedder(e5)
     engine = StoryEngine(StorySettings(), embedder, clock)
@@ -116,8 +118,8 @@ def test_stored_vectors_with_and_without_the_title_part_both_load(e5, clock):
     both = engine.embed([flood])[0]  # lead then title
     assert both.shape == (2 * e5.dim,)
     texts = (FLOOD, FLOOD + " Boats reached cut-off villages.")
-    items = [StoredItem(n, 10 + n, flood.title, texts[n], "en", NOW, NOW,
-                        fingerprint.text_hash(flood.title, texts[n]), None, vector.tobytes(), "e5-small")
+    items = [StoredArticle(n, 10 + n, flood.title, texts[n], "en", NOW, NOW,
+                           fingerprint.text_hash(flood.title, texts[n]), None, vector.tobytes(), "e5-small")
              for n, vector in enumerate((both, both[:e5.dim]))]  # the second as stored before titles
     fresh = StoryEngine(StorySettings(), CountingEmbedder(e5), clock)
     assert fresh.load(items) == 2
