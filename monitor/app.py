@@ -21,7 +21,6 @@ from monitor.metrics import Metrics
 from monitor.net.http import HttpFetcher
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import sync_feeds
-from monitor.storage.locks import feed_sync_lock
 from monitor.stories import StoryEngine, load_embedder
 from monitor.watch.loader import WatchlistSet
 
@@ -102,7 +101,7 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     engine = create_db_engine(settings.database.url)
     migrate(engine)
-    with engine.begin() as conn, feed_sync_lock(conn):  # replicas may start together
+    with engine.begin() as conn:
         sync_feeds(conn, settings.feeds, clock.now())
     embedder = load_embedder(settings.stories)
     watchlists = WatchlistSet(settings.watchlists.directory, set(settings.channels), embedder, clock)

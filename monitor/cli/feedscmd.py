@@ -17,7 +17,6 @@ from monitor.ingest.feedlist import add_by_url, export_all, import_opml, status_
 from monitor.net.http import HttpFetcher
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import enable_feed, sync_feeds
-from monitor.storage.locks import feed_sync_lock
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -52,7 +51,7 @@ def _open(args: argparse.Namespace) -> tuple[Settings, Engine]:
     settings = load_config(args.config)
     engine = create_db_engine(settings.database.url)
     migrate(engine)
-    with engine.begin() as conn, feed_sync_lock(conn):
+    with engine.begin() as conn:
         sync_feeds(conn, settings.feeds, SystemClock().now())
     return settings, engine
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from monitor.errors import StorageError
 from monitor.models import Feed, FeedUpdate
+from monitor.storage.locks import feed_sync_lock
 from monitor.storage.tables import feeds
 
 REMOVED_FROM_CONFIG = "removed from config"
@@ -55,7 +56,16 @@ def row_to_feed(row: Any) -> Feed:
 
 
 def sync_feeds(conn: Connection, specs: Sequence[FeedSpecLike], now: datetime) -> SyncReport:
-    """Make the table follow the config (by name); feeds gone from it are disabled, not deleted."""
+    """Make the table follow the config (by name); feeds gone from it are disabled, not deleted.
+
+    Replicas sync the same file at the same moments (start-up, SIGHUP): they take turns, or two of
+    them inserting the same new name collide on the unique name.
+    """
+    with feed_sync_lock(conn):
+        return _sync(conn, specs, now)
+
+
+def _sync(conn: Connection, specs: Sequence[FeedSpecLike], now: datetime) -> SyncReport:
     existing = {r.name: r for r in conn.execute(select(feeds))}
     added = updated = disabled = 0
     for spec in specs:
