@@ -96,17 +96,12 @@ class App:
 def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     """Open the database (migrating it), load models and watchlists, build channels."""
     clock = clock or SystemClock()
-    threads = settings.stories.threads
-    if threads:
-        os.environ.setdefault("OMP_NUM_THREADS", str(threads))
     engine = create_db_engine(settings.database.url)
     migrate(engine)
     with engine.begin() as conn:
         sync_feeds(conn, settings.feeds, clock.now())
     embedder = load_embedder(settings.stories)
     watchlists = WatchlistSet(settings.watchlists.directory, set(settings.channels), embedder, clock)
-    for error in watchlists.errors:
-        log.error("watchlist skipped: %s", error)
     owner = settings.service.instance_name or f"{socket.gethostname()}-{os.getpid()}"
     return App(
         settings=settings, clock=clock, engine=engine, embedder=embedder,

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from monitor.alerts.settings import ChannelSettings, DeliverySettings
 from monitor.configfile import dotted, locate_key, read_toml, substitute_env
@@ -32,8 +32,7 @@ class DatabaseSettings(BaseModel):
 
 class WatchlistsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    directory: Path = Path("watchlists")  # relative to the config file's folder
-    reload_seconds: int = Field(default=30, ge=1)
+    directory: Path = Path("watchlists")  # relative to the config file's folder (re-read every cycle)
 
 
 class Settings(BaseModel):
@@ -51,7 +50,7 @@ class Settings(BaseModel):
     source: Path | None = None  # the file these came from
 
 
-def load_config(path: Path | str = DEFAULT_CONFIG, *, env_database_url: bool = True) -> Settings:
+def load_config(path: Path | str = DEFAULT_CONFIG) -> Settings:
     """Read and validate the config at `path`. Raises ConfigError naming file, key and line."""
     path = Path(path)
     raw, text = read_toml(path)
@@ -63,7 +62,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG, *, env_database_url: bool = T
     _check_unique_feed_names(settings, path, text)
     base = path.resolve().parent
     database = settings.database
-    if env_database_url and os.environ.get("MONITOR_DATABASE_URL"):
+    if os.environ.get("MONITOR_DATABASE_URL"):
         database = DatabaseSettings(url=os.environ["MONITOR_DATABASE_URL"])
     return settings.model_copy(update={
         "database": DatabaseSettings(url=_resolve_sqlite(database.url, base)),

@@ -112,5 +112,5 @@ def configure_logging(json: bool = False, level: int | str = "INFO", stream: IO[
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
     # Libraries that log each request at INFO would drown the service's own lines.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic.runtime.migration"):
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -49,7 +49,6 @@ class CycleReport:
     failed_pages: list[str] = field(default_factory=list)
     touched_stories: set[int] = field(default_factory=set)
     planned_alerts: int = 0
-    delivery: DeliveryReport | None = None
 
     def summary(self) -> dict[str, object]:
         return {
@@ -85,7 +84,7 @@ async def run_cycle(app: App, *, deliver: bool = True) -> CycleReport:
     await process_pending(app, report)
     report.planned_alerts = match_and_plan(app, report.touched_stories)
     if deliver:
-        report.delivery = await asyncio.to_thread(deliver_pending, app)
+        await asyncio.to_thread(deliver_pending, app)
     return report
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Any
 
@@ -42,7 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _engine(config: str) -> Any:
     from monitor.storage.db import create_db_engine, migrate
 
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # a listing is not the place for migration chatter
     engine = create_db_engine(load_config(config).database.url)
     migrate(engine)
     return engine

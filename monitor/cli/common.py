@@ -22,7 +22,9 @@ def add_json_option(parser: argparse.ArgumentParser) -> None:
 
 
 def emit_json(obj: Any) -> None:
+    """One JSON line on stdout, flushed: a program reading a long run sees each line as it comes."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
 
 
 def say(message: str) -> None:

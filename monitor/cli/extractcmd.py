@@ -10,11 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gzip
-import json
 import mimetypes
-import sys
 from pathlib import Path
 
+from monitor.cli.common import emit_json
 from monitor.content.extract import extract_article
 from monitor.content.fetch import fetch_page
 from monitor.errors import MonitorError
@@ -52,12 +51,6 @@ async def extract_all(inputs: list[str], settings: HttpSettings) -> int:
     finally:
         await fetcher.aclose()
     return 1 if failed else 0
-
-
-def emit_json(obj: dict[str, str | None]) -> None:
-    # not monitor.cli.common.emit_json: that module pulls in the whole config tree, which extract never needs
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
 
 
 def article_fields(article: Article) -> dict[str, str | None]:
