@@ -14,22 +14,15 @@ import sys
 import numpy as np
 
 from bench.stories_data import is_original, load_pairs
-from monitor.stories.features import Frequencies
 from monitor.stories.fit import cross_validate, f1, pearson, roc_auc
 from monitor.stories.similarity import load_similarity
-from scripts.fit_combiner import L2, pair_matrix, reference_texts
+from scripts.fit_combiner import L2, pair_matrix
 
 
 def figures(sim: np.ndarray, score: np.ndarray, threshold: float | np.ndarray) -> str:
     same = score <= 1.5
     return (f"n={len(score):4d} pearson={pearson(sim, 5 - score):.3f} auc={roc_auc(sim, same):.3f} "
-            f"F1@1.5={_f1(sim, same, threshold):.3f} F1@2.0={_f1(sim, score <= 2.0, threshold):.3f}")
-
-
-def _f1(sim: np.ndarray, positive: np.ndarray, threshold: float | np.ndarray) -> float:
-    said = sim >= threshold
-    tp = float(np.sum(said & positive))
-    return 2 * tp / max(float(np.sum(said) + np.sum(positive)), 1.0)
+            f"F1@1.5={f1(sim, same, threshold):.3f} F1@2.0={f1(sim, score <= 2.0, threshold):.3f}")
 
 
 def report(title: str, sim: np.ndarray, score: np.ndarray, threshold: float | np.ndarray,
@@ -62,8 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     score = np.array([p["score"] for p in pairs])
     shipped = load_similarity(args.embedder)
     args.lead_chars = args.lead_chars or shipped.lead_chars
-    texts = reference_texts(pairs)
-    x, _, _ = pair_matrix(pairs, args.embedder, args.lead_chars, Frequencies.fit(texts)[0])
+    x, _, _ = pair_matrix(pairs, args.embedder, args.lead_chars, shipped.frequencies)
     groups = np.array([p["id1"] for p in pairs])
     oof, fold_thresholds = [], []
     for seed in (7, 11, 23):  # repeated 5-fold CV: the figures move by a point between splits

@@ -10,13 +10,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-import numpy as np
-
 from monitor.clock import FakeClock
 from monitor.errors import ConfigError
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import EMBEDDERS, load_embedder
-from monitor.stories.embedding import split_vectors
+from monitor.stories.embedding import embed_batches, split_vectors
 from monitor.stories.engine import StoryEngine
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
@@ -110,15 +108,11 @@ def run_similarity(args: argparse.Namespace) -> int:
     good = [r for _, r in rows if r is not None]
     sides = [(str(r[f"title{s}"] or ""), str(r[f"text{s}"] or "")) for r in good for s in (1, 2)]
     unique = list(dict.fromkeys(sides))
-
-    def encode(texts: list[str]) -> np.ndarray:
-        parts = [embedder.embed(texts[i:i + settings.batch_size], kind="query")
-                 for i in range(0, len(texts), settings.batch_size)]
-        return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-
-    leads, titles = split_vectors(article_vectors(unique, similarity.lead_chars, encode), embedder.dim)
-    vectors = similarity.centre(leads)
-    title_vectors = similarity.centre(titles, titles=True) if titles is not None else vectors
+    both = article_vectors(unique, similarity.lead_chars,
+                           lambda texts: embed_batches(embedder, texts, settings.batch_size))
+    leads, titles = split_vectors(both, embedder.dim)
+    assert titles is not None  # article_vectors always gives both parts
+    vectors, title_vectors = similarity.centre(leads), similarity.centre(titles, titles=True)
     row_of = {side: i for i, side in enumerate(unique)}
     for n, record in enumerate(good):
         sig = []

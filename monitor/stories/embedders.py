@@ -90,7 +90,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         prefixed = [self._prefix + t for t in texts] if self._prefix else list(texts)
         vectors = self._model.encode(prefixed, batch_size=self._batch_size, convert_to_numpy=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+                                     show_progress_bar=False)
         return _normalise(vectors)
 
 

@@ -23,6 +23,13 @@ class Embedder(Protocol):
         ...
 
 
+def embed_batches(embedder: Embedder, texts: Sequence[str], batch_size: int,
+                  kind: EmbedKind = "query") -> np.ndarray:
+    """(n, dim) vectors for any number of texts, in batches of `batch_size` (bounded memory)."""
+    parts = [embedder.embed(texts[s:s + batch_size], kind=kind) for s in range(0, len(texts), batch_size)]
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
 def split_vectors(raw: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray | None]:
     """An article's stored vector: its lead's embedding, then its title's.
 

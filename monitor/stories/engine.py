@@ -20,7 +20,7 @@ from monitor.clock import Clock
 from monitor.models import StoredArticle
 from monitor.stories import fingerprint
 from monitor.stories.article_vectors import article_vectors
-from monitor.stories.embedding import Embedder, split_vectors
+from monitor.stories.embedding import Embedder, embed_batches, split_vectors
 from monitor.stories.features import Signals
 from monitor.stories.index import VectorIndex
 from monitor.stories.records import ArticleInput, Assignment
@@ -101,12 +101,7 @@ class StoryEngine:
         """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts): each row
         is the lead's vector followed by the title's."""
         return article_vectors([(i.title, i.text) for i in items], self.similarity.lead_chars,
-                               self._embed_texts)
-
-    def _embed_texts(self, texts: list[str]) -> np.ndarray:
-        size = self.settings.batch_size
-        parts = [self.embedder.embed(texts[s:s + size], kind="query") for s in range(0, len(texts), size)]
-        return np.vstack(parts) if parts else np.zeros((0, self.embedder.dim), dtype=np.float32)
+                               lambda texts: embed_batches(self.embedder, texts, self.settings.batch_size))
 
     def needs_vectors(self, items: list[ArticleInput]) -> list[bool]:
         """Which articles of a batch the cheap layers will not place (earlier ones in the batch count).

@@ -56,7 +56,7 @@ def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg)))
 
 
-def f1(scores: np.ndarray, positive: np.ndarray, threshold: float) -> float:
+def f1(scores: np.ndarray, positive: np.ndarray, threshold: float | np.ndarray) -> float:
     said = scores >= threshold
     tp = float(np.sum(said & positive))
     if tp == 0:
