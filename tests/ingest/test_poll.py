@@ -58,3 +58,14 @@ def test_304_keeps_the_validators_that_were_sent(fault_server: FaultServer) -> N
     assert result.not_modified and result.body is None
     assert (result.etag, result.last_modified) == ('"v7"', "Tue, 01 Jan 2026 00:00:00 GMT")
     assert fault_server.requests_to("/same")[0]["if-none-match"] == '"v7"'
+
+
+def test_retry_after_and_expires_without_date(fault_server: FaultServer) -> None:
+    # Error statuses arrive as FetchError, whose retry_after is the hint; Expires without Date uses `now`.
+    fault_server.routes["/busy"] = lambda r: r.respond(429, b"", {"Retry-After": "120"})
+    fault_server.routes["/nodate"] = lambda r: r.respond(
+        200, rss_bytes(), {"Expires": "Thu, 01 Jan 2026 00:30:00 GMT"})
+    busy = poll(Feed(1, "b", fault_server.url("/busy")))
+    assert busy.status == 429 and busy.error and busy.retry_after_seconds == 120
+    nodate = poll(Feed(2, "n", fault_server.url("/nodate")))
+    assert nodate.ok and nodate.retry_after_seconds == 1800
