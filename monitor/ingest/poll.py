@@ -50,7 +50,7 @@ def _result(response: HttpResponse, feed: Feed, now: datetime) -> PollResult:
         last_modified=headers.get("last-modified") or feed.last_modified,
         retry_after_seconds=freshness_seconds(headers, now),
         permanent_redirect_to=permanent_target(response.redirects),
-        headers=tuple(headers.items()),
+        charset=response.charset,
     )
 
 

@@ -69,3 +69,11 @@ def test_retry_after_and_expires_without_date(fault_server: FaultServer) -> None
     assert busy.status == 429 and busy.error and busy.retry_after_seconds == 120
     nodate = poll(Feed(2, "n", fault_server.url("/nodate")))
     assert nodate.ok and nodate.retry_after_seconds == 1800
+
+
+def test_result_carries_the_content_type_charset(fault_server: FaultServer) -> None:
+    fault_server.routes["/koi8"] = lambda r: r.respond(
+        200, rss_bytes(), content_type='application/rss+xml; charset="KOI8-R"')
+    fault_server.routes["/plain"] = lambda r: r.respond(200, rss_bytes(), content_type="application/rss+xml")
+    assert poll(Feed(1, "k", fault_server.url("/koi8"))).charset == "KOI8-R"
+    assert poll(Feed(2, "p", fault_server.url("/plain"))).charset is None
