@@ -47,7 +47,7 @@ class PollResult:
     error: str | None = None  # human-readable reason when the poll failed
     retry_after_seconds: float | None = None  # server's hint (Retry-After, max-age, ...)
     permanent_redirect_to: str | None = None  # set on 301/308 so the stored URL can move
-    headers: tuple[tuple[str, str], ...] = ()
+    charset: str | None = None  # Content-Type charset, for decoding the body
 
     @property
     def not_modified(self) -> bool:

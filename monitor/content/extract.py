@@ -20,6 +20,7 @@ from monitor.content.maintext import main_text
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError
 from monitor.models import Article, Page
+from monitor.net.headers import media_type
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Types a misconfigured server may send for HTML: sniff the body before refusing.
@@ -29,7 +30,7 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|
 
 
 def _check_html(page: Page) -> None:
-    mime = page.content_type.split(";", 1)[0].strip().lower()
+    mime = media_type(page.content_type)
     if not page.body.strip():
         raise ExtractionError(page.url, "empty body")
     if mime in _HTML_TYPES:

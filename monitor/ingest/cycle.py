@@ -26,7 +26,6 @@ from monitor.ingest.poll import poll_feed
 from monitor.ingest.schedule import plan_update
 from monitor.ingest.settings import PollingSettings
 from monitor.models import Feed, FeedUpdate, PollResult
-from monitor.net.headers import charset_of
 from monitor.net.http import HttpFetcher
 from monitor.storage.entries import insert_new_entries
 from monitor.storage.feeds import claim_due_feeds, record_poll, release_lease
@@ -133,7 +132,7 @@ async def _poll_one(ctx: PollContext, feed: Feed, now: datetime) -> _Polled:
     parsed = None
     if result.ok and result.body is not None:
         job = partial(parse_feed, result.body, result.url, max_entries=ctx.settings.max_entries_per_feed,
-                      charset=_charset(result.headers))
+                      charset=result.charset)
         try:
             # Big documents parse in a thread so the loop keeps serving the other feeds meanwhile.
             parsed = await asyncio.to_thread(job) if len(result.body) > _PARSE_IN_THREAD_BYTES else job()
@@ -141,10 +140,6 @@ async def _poll_one(ctx: PollContext, feed: Feed, now: datetime) -> _Polled:
             log.exception("parse failed feed_id=%s url=%s", feed.id, result.url)
             parsed = ParsedFeed(error=f"cannot parse: {type(exc).__name__}: {exc}")
     return _Polled(feed, result, parsed)
-
-
-def _charset(headers: tuple[tuple[str, str], ...]) -> str | None:
-    return charset_of(dict(headers).get("content-type", ""))
 
 
 def _store(ctx: PollContext, batch: list[_Polled], now: datetime) -> list[FeedOutcome]:

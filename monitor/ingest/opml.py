@@ -47,15 +47,16 @@ def _walk(node: ET.Element, folders: tuple[str, ...], found: list[OpmlFeed]) -> 
                 continue
             categories = [c.strip().strip("/") for c in (outline.get("category") or "").split(",")]
             tags = tuple(dict.fromkeys([*folders, *(c for c in categories if c)]))
-            found.append(OpmlFeed(name=(label or _name_from_url(url))[:200], url=url, tags=tags,
+            found.append(OpmlFeed(name=(label or default_name(url))[:200], url=url, tags=tags,
                                   site_url=outline.get("htmlUrl") or None))
         else:
             _walk(outline, (*folders, label) if label else folders, found)
 
 
-def _name_from_url(url: str) -> str:
+def default_name(url: str) -> str:
+    """A feed name for a feed without a title: host and path, at most 200 characters."""
     parts = urlsplit(url)
-    return (parts.netloc + parts.path).rstrip("/") or url
+    return (parts.netloc + parts.path).rstrip("/")[:200] or url
 
 
 def _unique_names(feeds: list[OpmlFeed]) -> list[OpmlFeed]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from monitor.errors import FetchError
 from monitor.models import Feed, PollResult
-from monitor.net.headers import freshness_seconds, parse_http_date, reference_time, retry_after_seconds
+from monitor.net.headers import freshness_seconds
 from monitor.net.http import PERMANENT_REDIRECTS, HttpFetcher, HttpResponse
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,7 @@ def conditional_headers(feed: Feed) -> dict[str, str]:
     return headers
 
 
-async def poll_feed(fetcher: HttpFetcher, feed: Feed, *, max_bytes: int,
-                    now: datetime | None = None) -> PollResult:
+async def poll_feed(fetcher: HttpFetcher, feed: Feed, *, max_bytes: int, now: datetime) -> PollResult:
     """GET the feed with its validators; `now` (from the clock) dates Expires when Date is missing."""
     try:
         response = await fetcher.get(feed.url, headers=conditional_headers(feed), max_bytes=max_bytes)
@@ -39,14 +38,9 @@ async def poll_feed(fetcher: HttpFetcher, feed: Feed, *, max_bytes: int,
     return _result(response, feed, now)
 
 
-def _result(response: HttpResponse, feed: Feed, now: datetime | None) -> PollResult:
+def _result(response: HttpResponse, feed: Feed, now: datetime) -> PollResult:
+    # Only 2xx/304 get here: HttpFetcher raises for >= 400, with Retry-After in FetchError.retry_after.
     headers = response.headers
-    reference = now or parse_http_date(headers.get("date"))
-    hint = None
-    if reference is not None:
-        hint = freshness_seconds(headers, reference_time(headers, reference))
-        if response.status in (429, 503):
-            hint = retry_after_seconds(headers, reference)
     return PollResult(
         status=response.status,
         body=None if response.status == 304 else response.body,
@@ -54,9 +48,9 @@ def _result(response: HttpResponse, feed: Feed, now: datetime | None) -> PollRes
         # A 304 may omit validators; keep the ones we sent.
         etag=headers.get("etag") or feed.etag,
         last_modified=headers.get("last-modified") or feed.last_modified,
-        retry_after_seconds=hint,
+        retry_after_seconds=freshness_seconds(headers, now),
         permanent_redirect_to=permanent_target(response.redirects),
-        headers=tuple(headers.items()),
+        charset=response.charset,
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from monitor.errors import FetchError
+from monitor.ingest.opml import default_name
 from monitor.ingest.parse import parse_feed
 from monitor.net.http import HttpFetcher
 
@@ -45,8 +45,3 @@ async def discover_feed(fetcher: HttpFetcher, url: str, *, max_bytes: int) -> Di
     if problems:
         reason += "; " + "; ".join(problems)
     raise FetchError(url, reason)
-
-
-def default_name(url: str) -> str:
-    parts = urlsplit(url)
-    return (parts.netloc + parts.path).rstrip("/")[:200] or url

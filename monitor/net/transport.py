@@ -40,8 +40,12 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
+_Origin = tuple[bytes, bytes, int | None]
+
+
 @dataclass
 class _Pool:
+    key: _Origin
     transport: GuardedTransport
     users: int = 0
 
@@ -73,19 +77,15 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
         self._limits = httpx.Limits(max_connections=per_origin, max_keepalive_connections=per_origin)
         self._max_idle = max_idle_pools
         self._ssl = httpx.create_ssl_context(trust_env=False)  # loading CA certificates is slow: once
-        self._pools: OrderedDict[tuple[bytes, bytes, int | None], _Pool] = OrderedDict()
+        self._pools: OrderedDict[_Origin, _Pool] = OrderedDict()  # least recently requested first
+        self._idle = 0  # pools in self._pools with no users, so release() need not scan them all
 
     @property
     def pool_count(self) -> int:
         return len(self._pools)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        key = (request.url.raw_scheme, request.url.raw_host, request.url.port)
-        pool = self._pools.get(key)
-        if pool is None:
-            pool = self._pools[key] = _Pool(GuardedTransport(self._policy, self._limits, self._ssl))
-        self._pools.move_to_end(key)
-        pool.users += 1
+        pool = self._acquire((request.url.raw_scheme, request.url.raw_host, request.url.port))
         try:
             response = await pool.transport.handle_async_request(request)
         except BaseException:
@@ -96,13 +96,41 @@ class PerOriginTransport(httpx.AsyncBaseTransport):
                               stream=_TrackedStream(response.stream, self, pool),
                               extensions=response.extensions)
 
+    def _acquire(self, key: _Origin) -> _Pool:
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = _Pool(key, GuardedTransport(self._policy, self._limits, self._ssl))
+        elif pool.users == 0:
+            self._idle -= 1
+        self._pools.move_to_end(key)
+        pool.users += 1
+        return pool
+
     async def release(self, pool: _Pool) -> None:
         pool.users -= 1
-        idle = [k for k, p in self._pools.items() if p.users == 0]
-        for key in idle[: max(0, len(idle) - self._max_idle)]:  # oldest first
-            await self._pools.pop(key).transport.aclose()
+        # A pool dropped by aclose() may still have its last response being closed: it is not ours to count.
+        if pool.users == 0 and self._pools.get(pool.key) is pool:
+            self._idle += 1
+            for victim in self._evict():
+                await victim.transport.aclose()
+
+    def _evict(self) -> list[_Pool]:
+        """Take the least recently requested idle pools beyond the budget out of the map.
+
+        All are removed before any is closed, so no request can pick one up while another closes."""
+        excess = self._idle - self._max_idle
+        if excess <= 0:
+            return []
+        keys = []
+        for key, pool in self._pools.items():  # busy pools at the front are few: the fetcher caps them
+            if pool.users == 0:
+                keys.append(key)
+                if len(keys) == excess:
+                    break
+        self._idle -= len(keys)
+        return [self._pools.pop(key) for key in keys]
 
     async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), OrderedDict()
+        pools, self._pools, self._idle = list(self._pools.values()), OrderedDict(), 0
         for pool in pools:
             await pool.transport.aclose()

@@ -48,3 +48,14 @@ def test_bom_wins() -> None:
 def test_garbage_bytes_decode_with_replacements() -> None:
     text = decode_body(bytes(range(256)) * 4, "utf-8")
     assert isinstance(text, str) and text
+
+
+def test_latin1_label_means_windows_1252() -> None:
+    body = page("iso-8859-1", "It’s “quoted”").encode("cp1252")
+    assert "It’s “quoted”" in decode_body(body, "latin1")
+    assert "It’s “quoted”" in decode_body(body, None)
+
+
+def test_utf32_bom_is_not_taken_for_utf16() -> None:
+    body = codecs.BOM_UTF32_LE + page("utf-8", ARABIC).encode("utf-32-le")
+    assert ARABIC in decode_body(body, None)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.ingest.opml import OpmlFeed, export_opml, parse_opml
+from monitor.ingest.opml import OpmlFeed, default_name, export_opml, parse_opml
 from monitor.models import Feed
 
 OPML = b"""<?xml version="1.0"?>
@@ -29,6 +29,13 @@ def test_folders_become_tags_and_names_are_unique() -> None:
         OpmlFeed("bare.example/feed.xml", "https://bare.example/feed.xml"),
         OpmlFeed("Wire (2)", "https://wire2.example/rss"),
     ]
+
+
+def test_default_name_is_host_and_path_cut_at_200() -> None:
+    assert default_name("https://news.example/feeds/world/?x=1") == "news.example/feeds/world"
+    long_path = "https://news.example/" + "a" * 300
+    assert default_name(long_path) == ("news.example/" + "a" * 300)[:200]
+    assert default_name("urn:x") == "x" and default_name("///") == "///"
 
 
 def test_export_round_trips() -> None:

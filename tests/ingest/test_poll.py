@@ -58,3 +58,22 @@ def test_304_keeps_the_validators_that_were_sent(fault_server: FaultServer) -> N
     assert result.not_modified and result.body is None
     assert (result.etag, result.last_modified) == ('"v7"', "Tue, 01 Jan 2026 00:00:00 GMT")
     assert fault_server.requests_to("/same")[0]["if-none-match"] == '"v7"'
+
+
+def test_retry_after_and_expires_without_date(fault_server: FaultServer) -> None:
+    # Error statuses arrive as FetchError, whose retry_after is the hint; Expires without Date uses `now`.
+    fault_server.routes["/busy"] = lambda r: r.respond(429, b"", {"Retry-After": "120"})
+    fault_server.routes["/nodate"] = lambda r: r.respond(
+        200, rss_bytes(), {"Expires": "Thu, 01 Jan 2026 00:30:00 GMT"})
+    busy = poll(Feed(1, "b", fault_server.url("/busy")))
+    assert busy.status == 429 and busy.error and busy.retry_after_seconds == 120
+    nodate = poll(Feed(2, "n", fault_server.url("/nodate")))
+    assert nodate.ok and nodate.retry_after_seconds == 1800
+
+
+def test_result_carries_the_content_type_charset(fault_server: FaultServer) -> None:
+    fault_server.routes["/koi8"] = lambda r: r.respond(
+        200, rss_bytes(), content_type='application/rss+xml; charset="KOI8-R"')
+    fault_server.routes["/plain"] = lambda r: r.respond(200, rss_bytes(), content_type="application/rss+xml")
+    assert poll(Feed(1, "k", fault_server.url("/koi8"))).charset == "KOI8-R"
+    assert poll(Feed(2, "p", fault_server.url("/plain"))).charset is None
