@@ -51,10 +51,11 @@ class _FileState:
 class WatchlistSet:
     """The watchlists of a folder, kept current while the daemon runs.
 
-    A changed file (by content hash) is reloaded; a broken one keeps its last good version and its
-    errors are returned and logged; a deleted one is dropped. Of several files with the same watchlist
-    name the first (by file name) is in force. The folder is read at construction (`errors` then lists
-    what was skipped; the caller reports them). `clock` is no longer used (callers still pass it).
+    A changed file (by content hash) is reloaded; a broken one keeps its last good version (as long
+    as the channels it names exist) and its errors are returned and logged; a deleted one is dropped.
+    Of several files with the same watchlist name the first (by file name) is in force. The folder is
+    read at construction (`errors` then lists what was skipped; the caller reports them). `clock` is
+    no longer used (callers still pass it).
     """
 
     def __init__(self, directory: Path, channels: set[str] | None, embedder: Embedder | None,
@@ -83,6 +84,28 @@ class WatchlistSet:
     def reload_if_changed(self) -> list[ConfigError]:
         """Reload the files that changed, drop deleted ones; logs and returns the new errors."""
         return self._scan(report=True)
+
+    def reconfigure(self, directory: Path, channels: set[str] | None) -> list[ConfigError]:
+        """A reloaded main config (SIGHUP): logs and returns the new errors, like `reload_if_changed`.
+
+        Another folder is read from scratch. In the same folder every file keeps its last good
+        version and the embedded descriptions; when the channels changed, the files they may affect
+        (broken ones, and those naming a channel that is gone) are checked again.
+        """
+        directory = Path(directory)
+        if directory != self.directory:
+            log.info("watchlist folder changed from=%s to=%s", self.directory, directory)
+            self.directory, self._files, self._duplicates = directory, {}, {}
+        elif channels != self.channels:
+            for state in self._files.values():
+                if state.errors or not self._channels_known(state.watchlist, channels):
+                    state.digest = ""  # read again
+        self.channels = channels
+        return self._scan(report=True)
+
+    @staticmethod
+    def _channels_known(watchlist: Watchlist | None, channels: set[str] | None) -> bool:
+        return watchlist is None or channels is None or set(watchlist.channels) <= channels
 
     def _scan(self, *, report: bool) -> list[ConfigError]:
         """The errors of the files (re)loaded now, and duplicate names that are new."""
@@ -125,6 +148,8 @@ class WatchlistSet:
     def _failed(self, path: Path, errors: list[ConfigError], digest: str, old: _FileState | None, *,
                 report: bool) -> _FileState:
         kept = old.watchlist if old is not None else None
+        if not self._channels_known(kept, self.channels):  # it names a channel that is gone
+            kept = None
         if report:
             outcome = "keeping the last good version" if kept else "not loaded"
             for error in errors:

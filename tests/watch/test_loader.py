@@ -182,3 +182,67 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "folder.toml").mkdir()  # globbed like a file, cannot be read as one
     [error] = load_watchlists(tmp_path, channels=None)[1]
     assert Path(error.file or "").name == "folder.toml" and "cannot read" in str(error)
+
+
+class CountingEmbedder:
+    """A stand-in model that counts the texts it embeds (the reference set is most of them)."""
+
+    name, dim = "counting", 2
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed(self, texts, kind="passage"):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        self.texts += len(texts)
+        return np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (len(texts), 1))
+
+
+def test_reconfigure_keeps_the_last_good_version_and_the_embeddings(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
+    write(tmp_path, "topic.toml", 'about = ["fighting in Syria"]\n')
+    embedder = CountingEmbedder()
+    wset = WatchlistSet(tmp_path, CHANNELS, embedder)
+    assert wset.errors == [] and embedder.texts > 0
+    embedded = embedder.texts
+
+    path.write_text('channels = ["team-chat"]\nquery = "Baghouz AND ("\n', encoding="utf-8")
+    [error] = wset.reconfigure(tmp_path, set(CHANNELS))
+    assert error.key == "query" and wset.errors == [error]
+    [kept] = [w for w in wset.current() if w.name == "w"]
+    assert match_story([kept], story("fighting at Baghouz"))  # still the old terms
+    assert [w.name for w in wset.current()] == ["topic", "w"]
+    assert embedder.texts == embedded  # neither the reference set nor the description embedded again
+
+
+def test_reconfigure_with_other_channels_checks_the_files_again(tmp_path: Path) -> None:
+    write(tmp_path, "chat.toml", 'channels = ["team-chat"]\nterms = ["x"]\n')
+    write(tmp_path, "pager.toml", 'channels = ["pager"]\nterms = ["x"]\n')
+    write(tmp_path, "topic.toml", 'channels = ["ops-email"]\nabout = ["fighting in Syria"]\n')
+    embedder = CountingEmbedder()
+    wset = WatchlistSet(tmp_path, CHANNELS, embedder)
+    assert [w.name for w in wset.current()] == ["chat", "topic"]
+    assert [e.key for e in wset.errors] == ["channels[0]"]
+    embedded = embedder.texts
+
+    # "pager" added, "team-chat" removed: the watchlist naming it stops matching (no last good version)
+    [error] = wset.reconfigure(tmp_path, {"ops-email", "pager"})
+    assert [w.name for w in wset.current()] == ["pager", "topic"]
+    assert Path(error.file or "").name == "chat.toml" and "'team-chat'" in str(error)
+    assert wset.errors == [error]
+    assert embedder.texts == embedded  # the unaffected 'about' file was not embedded again
+
+    assert wset.reconfigure(tmp_path, set(CHANNELS) | {"pager"}) == []
+    assert [w.name for w in wset.current()] == ["chat", "pager", "topic"] and wset.errors == []
+
+
+def test_reconfigure_with_another_folder_loads_it_from_scratch(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    write(first, "a.toml", 'terms = ["x"]\n')
+    write(second, "b.toml", 'terms = ["y"]\n')
+    wset = WatchlistSet(first, None, None)
+    assert wset.reconfigure(second, None) == []
+    assert [w.name for w in wset.current()] == ["b"] and wset.directory == second
