@@ -129,11 +129,7 @@ def match_content(watchlist: Watchlist, article: StoryArticle,
     hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
     if watchlist.query is not None:
         hits.extend(watchlist.query.match(doc) or ())
-    if watchlist.weighted:
-        weighted = _weighted_hits(watchlist, doc)
-        if sum(h.score for h in weighted) < watchlist.threshold:
-            return None
-        hits.extend(weighted)
+    hits.extend(_weighted_hits(watchlist, doc))
     if watchlist.about is not None:
         hit = _about_hit(watchlist, article, cache)
         if hit is None:
@@ -143,7 +139,7 @@ def match_content(watchlist: Watchlist, article: StoryArticle,
 
 
 def _holds(watchlist: Watchlist, doc: Document) -> bool:
-    """The term conditions, tested without building explanations (most articles fail here)."""
+    """Every condition but `about`, tested without building explanations (most articles fail here)."""
     for excluded in watchlist.exclude:
         if excluded.test(doc):
             return False
@@ -153,7 +149,11 @@ def _holds(watchlist: Watchlist, doc: Document) -> bool:
                 break
         else:
             return False
-    return watchlist.query is None or watchlist.query.test(doc)
+    if watchlist.query is not None and not watchlist.query.test(doc):
+        return False
+    if not watchlist.weighted:
+        return True
+    return sum(w.weight for w in watchlist.weighted if w.matcher.test(doc)) >= watchlist.threshold
 
 
 def _weighted_hits(watchlist: Watchlist, doc: Document) -> list[Hit]:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +53,33 @@ def test_weighted_terms_reach_the_threshold(tmp_path: Path) -> None:
     assert m.score == 2.5 and {h.term: h.score for h in m.hits} == {"car bomb": 1.5, "Baghouz": 1.0}
     assert not match_story([w], story(article(1, "a car bomb, a car bomb, a car bomb")))
 
+
+
+def test_weighted_score_below_the_threshold_builds_no_explanations(tmp_path: Path) -> None:
+    import dataclasses
+
+    from monitor.watch.model import WeightedTerm
+
+    class Spy:
+        """A term matcher that counts the explanations asked of it."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.explained = inner, 0
+
+        def test(self, doc: Any) -> bool:
+            return bool(self.inner.test(doc))
+
+        def match(self, doc: Any) -> Any:
+            self.explained += 1
+            return self.inner.match(doc)
+
+    loaded = watchlist(tmp_path, 'threshold = 2.0\n[[weighted]]\nterm = "car bomb"\nweight = 1.5\n')
+    spy: Any = Spy(loaded.weighted[0].matcher)
+    w = dataclasses.replace(loaded, weighted=(WeightedTerm("car bomb", 1.5, spy),))
+    assert not match_story([w], story(article(1, "a car bomb")))
+    assert spy.explained == 0
+    [m] = match_story([dataclasses.replace(w, threshold=1.5)], story(article(1, "a car bomb")))
+    assert m.score == 1.5 and spy.explained == 1
 
 def test_language_and_source_filters_apply_per_article(tmp_path: Path) -> None:
     w = watchlist(tmp_path, 'terms = ["Baghouz", "الباغوز"]\nlanguages = ["ar"]\n'
