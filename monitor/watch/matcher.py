@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from monitor.content.language import normalize_lang
 from monitor.models import Hit, Match, Story, StoryArticle
 from monitor.stories.embedding import split_vectors
 from monitor.watch.about import about_score, article_text, passes_prefilter
 from monitor.watch.document import Document
 from monitor.watch.model import Watchlist
-from monitor.watch.spec import primary_language
 
 if TYPE_CHECKING:
     from monitor.stories.embedding import Embedder
@@ -97,7 +97,7 @@ def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match
     # counts only bind above 1: an article of unknown source or language still makes a story of one
     if watchlist.min_sources > 1 and len({a.source for a in articles if a.source}) < watchlist.min_sources:
         return None
-    languages = {primary_language(a.language) for a in articles if a.language}
+    languages = {normalize_lang(a.language) for a in articles} - {None}
     if watchlist.min_languages > 1 and len(languages) < watchlist.min_languages:
         return None
     best = 0.0

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from monitor.alerts.policy import WatchlistDelivery
+from monitor.content.language import normalize_lang
 from monitor.watch.query.compiler import Matcher, SeqMatcher
-from monitor.watch.spec import primary_language
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +62,7 @@ class Watchlist:
 
     def accepts_source(self, source: str, tags: tuple[str, ...], language: str | None) -> bool:
         """The per-article filters: language and source/tag lists (empty = any)."""
-        if self.languages and primary_language(language or "") not in self.languages:
+        if self.languages and normalize_lang(language) not in self.languages:
             return False
         if not self.sources:
             return True

@@ -246,3 +246,15 @@ def test_reconfigure_with_another_folder_loads_it_from_scratch(tmp_path: Path) -
     wset = WatchlistSet(first, None, None)
     assert wset.reconfigure(second, None) == []
     assert [w.name for w in wset.current()] == ["b"] and wset.directory == second
+
+
+def test_languages_are_normalised_like_the_stored_articles(tmp_path: Path) -> None:
+    write(tmp_path, "w.toml", 'terms = ["Baghouz"]\nlanguages = ["eng", "pt_BR", "AR-sy"]\n')
+    write(tmp_path, "bad.toml", 'terms = ["x"]\n\nlanguages = ["en", "klingon"]\n')
+    [w], [error] = load_watchlists(tmp_path, channels=None)
+    assert w.languages == frozenset({"en", "pt", "ar"})
+    assert match_story([w], story("fighting at Baghouz", language="en"))
+    assert match_story([w], story("fighting at Baghouz", language="eng"))
+    assert not match_story([w], story("fighting at Baghouz", language="de"))
+    assert Path(error.file or "").name == "bad.toml" and (error.key, error.line) == ("languages", 3)
+    assert "unknown language 'klingon'" in str(error)

@@ -99,6 +99,14 @@ def test_story_level_source_and_language_counts(tmp_path: Path) -> None:
     assert {h.article_id for h in m.hits} == {1}
 
 
+
+def test_one_language_however_it_is_written_counts_once(tmp_path: Path) -> None:
+    w = watchlist(tmp_path, 'terms = ["Baghouz"]\nmin_languages = 2\n')
+    one = article(1, "fighting at Baghouz", source="a")
+    assert not match_story([w], story(one, article(2, "more", source="b", language="eng")))
+    assert not match_story([w], story(one, article(2, "more", source="b", language="??")))
+    assert match_story([w], story(one, article(2, "more", source="b", language="ara")))
+
 def test_many_watchlists_share_one_story(tmp_path: Path) -> None:
     for name, term in [("a", "Baghouz"), ("b", "Hajin"), ("c", "बघौज")]:
         (tmp_path / f"{name}.toml").write_text(f'terms = ["{term}"]\n', encoding="utf-8")
