@@ -44,12 +44,10 @@ class ArticleCache:
         return self._docs[article.id]
 
     def stored(self, article: StoryArticle) -> np.ndarray | None:
-        """The vector the stories stage stored, if it fits the embedder."""
-        if not article.vector:
+        """The vector the stories stage stored, if it fits the embedder (none without one)."""
+        if not article.vector or self.embedder is None:  # no passage to embed after the pre-filter
             return None
         vector = np.frombuffer(article.vector, dtype=np.float32)
-        if self.embedder is None:
-            return vector
         lead, _ = split_vectors(vector, self.embedder.dim)  # the title's vector follows the lead's
         return lead if lead.shape[0] == self.embedder.dim else None
 

@@ -37,7 +37,6 @@ class About:
     texts: tuple[str, ...]
     vectors: np.ndarray  # (n, dim) float32, L2-normalised, embedded as "query"
     threshold: float  # in standard deviations above the description's similarity to generic news
-    embedder_name: str
     passage: Calibration  # for articles embedded as "passage" (what decides)
     stored: Calibration  # for the stories' stored vectors, embedded as "query" (a cheap pre-filter)
 

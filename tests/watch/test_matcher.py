@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,6 @@ def test_weighted_terms_reach_the_threshold(tmp_path: Path) -> None:
 
 
 def test_weighted_score_below_the_threshold_builds_no_explanations(tmp_path: Path) -> None:
-    import dataclasses
-
     from monitor.watch.model import WeightedTerm
 
     class Spy:
@@ -135,6 +134,11 @@ def test_about_without_vector_or_embedder_does_not_match(tmp_path: Path) -> None
     [w], errors = load_watchlists(tmp_path, channels=None, embedder=Fixed())
     assert errors == []
     assert match_story([w], story(article(1, "text"))) == []  # no stored vector, no embedder
+    # a stored lead + title vector (2 * dim) is not compared with descriptions of unknown dimension
+    import numpy as np
+
+    stored = dataclasses.replace(article(1, "text"), vector=np.ones(4, dtype=np.float32).tobytes())
+    assert match_story([w], story(stored)) == []
 
 
 @pytest.mark.parametrize("body", ['terms = ["x"]\n', 'query = "x"\n'])
