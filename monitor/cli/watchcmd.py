@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,15 +17,18 @@ from typing import TYPE_CHECKING, Any
 from monitor.cli.common import add_config_option, add_json_option, emit_json, say
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Hit, Match, Story, StoryArticle
+from monitor.stories import load_embedder
+from monitor.stories.settings import StorySettings
 from monitor.watch.loader import load_watchlists
 from monitor.watch.matcher import ArticleCache, match_article, match_story
 from monitor.watch.query import parse_query
 from monitor.watch.query.ast import describe
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlalchemy import Connection
 
-    from monitor.stories.embedding import Embedder
+    from monitor.stories.embedding import Embedder, EmbedKind
     from monitor.watch.model import Watchlist
 
 
@@ -171,19 +173,30 @@ def _load_config(path: str) -> Any:
     return load_config(path)
 
 
-def _embedder(settings: Any | None) -> Embedder | None:
-    """The configured embedder (default settings without a config) for `about` watchlists.
+def _embedder(settings: Any | None) -> Embedder:
+    """The configured embedder (default settings without a config), loaded when first used."""
+    return _LazyEmbedder(settings.stories if settings else StorySettings())
 
-    None, with a note, while the stories package offers no backends: 'about' watchlists are then
-    reported as needing an embedder and skipped; the others run.
-    """
-    try:
-        from monitor.stories import load_embedder  # type: ignore[attr-defined]
-    except ImportError:
-        print("monitor: note: no embedder available; 'about' watchlists are skipped", file=sys.stderr)
-        return None
-    if settings is not None:
-        return load_embedder(settings.stories)  # type: ignore[no-any-return]
-    from monitor.stories.settings import StorySettings  # type: ignore[import-not-found]
 
-    return load_embedder(StorySettings())  # type: ignore[no-any-return]
+class _LazyEmbedder:
+    """Loads the model on first use: only 'about' watchlists need it, and loading takes a while."""
+
+    def __init__(self, settings: StorySettings) -> None:
+        self._settings = settings
+        self._model: Embedder | None = None
+
+    def _loaded(self) -> Embedder:
+        if self._model is None:
+            self._model = load_embedder(self._settings)
+        return self._model
+
+    @property
+    def name(self) -> str:
+        return self._loaded().name
+
+    @property
+    def dim(self) -> int:
+        return self._loaded().dim
+
+    def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
+        return self._loaded().embed(texts, kind=kind)

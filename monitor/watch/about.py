@@ -52,7 +52,6 @@ class AboutCalibrator:
     def build(self, texts: Sequence[str], threshold: float) -> About:
         vectors = np.asarray(self.embedder.embed(list(texts), kind="query"), dtype=np.float32)
         return About(texts=tuple(texts), vectors=vectors, threshold=threshold,
-                     embedder_name=self.embedder.name,
                      passage=_calibrate(self.reference("passage"), vectors),
                      stored=_calibrate(self.reference("query"), vectors))
 

@@ -1,6 +1,6 @@
 """Watchlist files -> compiled watchlists. A broken file is reported (file, key, line) and skipped.
 
-`load_watchlists` loads a folder once; `WatchlistSet` keeps it current while the daemon runs.
+`WatchlistSet` keeps a folder current while the daemon runs; `load_watchlists` loads one once.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,27 +32,8 @@ def load_watchlists(directory: Path, *, channels: set[str] | None,
     directory = Path(directory)
     if not directory.is_dir():
         return [], [ConfigError("watchlist folder does not exist", file=str(directory))]
-    calibrator = AboutCalibrator(embedder) if embedder is not None else None
-    loaded: list[Watchlist] = []
-    errors: list[ConfigError] = []
-    names: set[str] = set()
-    for path in _watchlist_files(directory):
-        try:
-            watchlist = load_watchlist_text(path, path.read_text(encoding="utf-8"),
-                                            channels=channels, calibrator=calibrator)
-        except OSError as exc:
-            errors.append(ConfigError(f"cannot read: {exc.strerror}", file=str(path)))
-            continue
-        except WatchlistFileError as exc:
-            errors.extend(exc.errors)
-            continue
-        if watchlist.name in names:
-            errors.append(ConfigError(f"duplicate watchlist name {watchlist.name!r}", file=str(path),
-                                      key="name"))
-            continue
-        names.add(watchlist.name)
-        loaded.append(watchlist)
-    return loaded, errors
+    watchlists = WatchlistSet(directory, channels, embedder)
+    return watchlists.current(), watchlists.errors
 
 
 def _watchlist_files(directory: Path) -> list[Path]:
@@ -63,103 +43,135 @@ def _watchlist_files(directory: Path) -> list[Path]:
 
 @dataclass
 class _FileState:
-    digest: str
+    digest: str  # of the bytes last read; "" when unreadable (read again next time)
     watchlist: Watchlist | None  # the last good version, if any
     errors: list[ConfigError]
-    loaded_at: datetime
 
 
 class WatchlistSet:
     """The watchlists of a folder, kept current while the daemon runs.
 
-    A changed file (by content hash) is reloaded; a broken one keeps its last good version and its
-    errors are returned and logged; a deleted one is dropped. The folder is read at construction
-    (`errors` then lists what was skipped).
+    A changed file (by content hash) is reloaded; a broken one keeps its last good version (as long
+    as the channels it names exist) and its errors are returned and logged; a deleted one is dropped.
+    Of several files with the same watchlist name the first (by file name) is in force. The folder is
+    read at construction (`errors` then lists what was skipped; the caller reports them). `clock` is
+    no longer used (callers still pass it).
     """
 
     def __init__(self, directory: Path, channels: set[str] | None, embedder: Embedder | None,
-                 clock: Clock) -> None:
+                 clock: Clock | None = None) -> None:
         self.directory = Path(directory)
         self.channels = channels
-        self.clock = clock
         self._calibrator = AboutCalibrator(embedder) if embedder is not None else None
         self._files: dict[Path, _FileState] = {}
-        self.reload_if_changed()
+        self._duplicates: dict[Path, ConfigError] = {}  # files whose name an earlier file already uses
+        self._scan(report=False)
 
     @property
     def errors(self) -> list[ConfigError]:
         """The problems of every file as it is now (a fixed file's errors go away)."""
-        return [e for state in self._files.values() for e in state.errors]
-
-    def status(self) -> list[dict[str, object]]:
-        """Per file: the watchlist in force, when it was loaded, and its current errors (status pages)."""
-        return [{"file": str(path), "name": state.watchlist.name if state.watchlist else None,
-                 "loaded_at": state.loaded_at, "errors": [str(e) for e in state.errors]}
-                for path, state in sorted(self._files.items())]
-
-    def current(self) -> list[Watchlist]:
-        out: list[Watchlist] = []
-        names: set[str] = set()
+        out: list[ConfigError] = []
         for path in sorted(self._files):
-            watchlist = self._files[path].watchlist
-            if watchlist is not None and watchlist.name not in names:
-                names.add(watchlist.name)
-                out.append(watchlist)
+            out.extend(self._files[path].errors)
+            if path in self._duplicates:
+                out.append(self._duplicates[path])
         return out
 
+    def current(self) -> list[Watchlist]:
+        return [state.watchlist for path, state in sorted(self._files.items())
+                if state.watchlist is not None and path not in self._duplicates]
+
     def reload_if_changed(self) -> list[ConfigError]:
-        """Reload the files that changed, drop deleted ones; returns the errors of the reloaded files."""
+        """Reload the files that changed, drop deleted ones; logs and returns the new errors."""
+        return self._scan(report=True)
+
+    def reconfigure(self, directory: Path, channels: set[str] | None) -> list[ConfigError]:
+        """A reloaded main config (SIGHUP): logs and returns the new errors, like `reload_if_changed`.
+
+        Another folder is read from scratch. In the same folder every file keeps its last good
+        version and the embedded descriptions; when the channels changed, the files they may affect
+        (broken ones, and those naming a channel that is gone) are checked again.
+        """
+        directory = Path(directory)
+        if directory != self.directory:
+            log.info("watchlist folder changed from=%s to=%s", self.directory, directory)
+            self.directory, self._files, self._duplicates = directory, {}, {}
+        elif channels != self.channels:
+            for state in self._files.values():
+                if state.errors or not self._channels_known(state.watchlist, channels):
+                    state.digest = ""  # read again
+        self.channels = channels
+        return self._scan(report=True)
+
+    @staticmethod
+    def _channels_known(watchlist: Watchlist | None, channels: set[str] | None) -> bool:
+        return watchlist is None or channels is None or set(watchlist.channels) <= channels
+
+    def _scan(self, *, report: bool) -> list[ConfigError]:
+        """The errors of the files (re)loaded now, and duplicate names that are new."""
         paths = set(_watchlist_files(self.directory)) if self.directory.is_dir() else set()
-        for path in set(self._files) - paths:
-            log.info("watchlist removed file=%s", path)
+        for path in sorted(set(self._files) - paths):
+            if report:
+                log.info("watchlist removed file=%s", path)
             del self._files[path]
         new_errors: list[ConfigError] = []
         for path in sorted(paths):
-            try:
-                data = path.read_bytes()
-            except OSError as exc:  # e.g. removed between glob and read
-                log.warning("watchlist unreadable file=%s error=%s", path, exc)
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            old = self._files.get(path)
-            if old is not None and old.digest == digest:
-                continue
-            state = self._load(path, data, digest, old)
-            self._files[path] = state
-            new_errors.extend(state.errors)
-        new_errors.extend(self._check_duplicate_names())
+            state = self._refresh(path, self._files.get(path), report=report)
+            if state is not None:
+                self._files[path] = state
+                new_errors.extend(state.errors)
+        new_errors.extend(self._update_duplicates(report=report))
         return new_errors
 
-    def _load(self, path: Path, data: bytes, digest: str, old: _FileState | None) -> _FileState:
-        now = self.clock.now()
+    def _refresh(self, path: Path, old: _FileState | None, *, report: bool) -> _FileState | None:
+        """The file's new state, or None when its content is unchanged."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable, or removed since the glob (then dropped next time)
+            return self._failed(path, [ConfigError(f"cannot read: {exc.strerror}", file=str(path))], "",
+                                old, report=report)
+        digest = hashlib.sha256(data).hexdigest()
+        if old is not None and old.digest == digest:
+            return None
         try:
             watchlist = load_watchlist_text(path, data.decode("utf-8"), channels=self.channels,
                                             calibrator=self._calibrator)
         except UnicodeDecodeError:
-            errors = [ConfigError("not UTF-8 text", file=str(path))]
+            return self._failed(path, [ConfigError("not UTF-8 text", file=str(path))], digest, old,
+                                report=report)
         except WatchlistFileError as exc:
-            errors = exc.errors
-        else:
+            return self._failed(path, exc.errors, digest, old, report=report)
+        if report:
             log.info("watchlist loaded name=%s file=%s", watchlist.name, path)
-            return _FileState(digest, watchlist, [], now)
-        for error in errors:
-            log.error("watchlist error (keeping the last good version): %s", error)
-        return _FileState(digest, old.watchlist if old else None, errors, old.loaded_at if old else now)
+        return _FileState(digest, watchlist, [])
 
-    def _check_duplicate_names(self) -> list[ConfigError]:
-        found: list[ConfigError] = []
+    def _failed(self, path: Path, errors: list[ConfigError], digest: str, old: _FileState | None, *,
+                report: bool) -> _FileState:
+        kept = old.watchlist if old is not None else None
+        if not self._channels_known(kept, self.channels):  # it names a channel that is gone
+            kept = None
+        if report:
+            outcome = "keeping the last good version" if kept else "not loaded"
+            for error in errors:
+                log.error("watchlist error (%s): %s", outcome, error)
+        return _FileState(digest, kept, errors)
+
+    def _update_duplicates(self, *, report: bool) -> list[ConfigError]:
+        """Find the files whose watchlist name an earlier file uses; returns the new such errors."""
         owner: dict[str, Path] = {}
-        for path in sorted(self._files):
-            state = self._files[path]
-            state.errors = [e for e in state.errors if e.key != "name" or "duplicate" not in str(e)]
+        found: dict[Path, ConfigError] = {}
+        for path, state in sorted(self._files.items()):
             if state.watchlist is None:
                 continue
             name = state.watchlist.name
             if name in owner:
-                error = ConfigError(f"duplicate watchlist name {name!r} (also in {owner[name].name})",
-                                    file=str(path), key="name")
-                state.errors.append(error)
-                found.append(error)
+                found[path] = ConfigError(f"duplicate watchlist name {name!r} (also in {owner[name].name})",
+                                          file=str(path), key="name")
             else:
                 owner[name] = path
-        return found
+        new = [e for path, e in found.items() if str(self._duplicates.get(path)) != str(e)]
+        self._duplicates = found
+        if report:
+            for error in new:
+                log.error("watchlist not in force: %s", error)
+        return new

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from monitor.content.language import normalize_lang
 from monitor.models import Hit, Match, Story, StoryArticle
 from monitor.stories.embedding import split_vectors
 from monitor.watch.about import about_score, article_text, passes_prefilter
 from monitor.watch.document import Document
 from monitor.watch.model import Watchlist
-from monitor.watch.spec import primary_language
 
 if TYPE_CHECKING:
     from monitor.stories.embedding import Embedder
@@ -44,12 +44,10 @@ class ArticleCache:
         return self._docs[article.id]
 
     def stored(self, article: StoryArticle) -> np.ndarray | None:
-        """The vector the stories stage stored, if it fits the embedder."""
-        if not article.vector:
+        """The vector the stories stage stored, if it fits the embedder (none without one)."""
+        if not article.vector or self.embedder is None:  # no passage to embed after the pre-filter
             return None
         vector = np.frombuffer(article.vector, dtype=np.float32)
-        if self.embedder is None:
-            return vector
         lead, _ = split_vectors(vector, self.embedder.dim)  # the title's vector follows the lead's
         return lead if lead.shape[0] == self.embedder.dim else None
 
@@ -97,7 +95,7 @@ def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match
     # counts only bind above 1: an article of unknown source or language still makes a story of one
     if watchlist.min_sources > 1 and len({a.source for a in articles if a.source}) < watchlist.min_sources:
         return None
-    languages = {primary_language(a.language) for a in articles if a.language}
+    languages = {normalize_lang(a.language) for a in articles} - {None}
     if watchlist.min_languages > 1 and len(languages) < watchlist.min_languages:
         return None
     best = 0.0
@@ -129,11 +127,7 @@ def match_content(watchlist: Watchlist, article: StoryArticle,
     hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
     if watchlist.query is not None:
         hits.extend(watchlist.query.match(doc) or ())
-    if watchlist.weighted:
-        weighted = _weighted_hits(watchlist, doc)
-        if sum(h.score for h in weighted) < watchlist.threshold:
-            return None
-        hits.extend(weighted)
+    hits.extend(_weighted_hits(watchlist, doc))
     if watchlist.about is not None:
         hit = _about_hit(watchlist, article, cache)
         if hit is None:
@@ -143,7 +137,7 @@ def match_content(watchlist: Watchlist, article: StoryArticle,
 
 
 def _holds(watchlist: Watchlist, doc: Document) -> bool:
-    """The term conditions, tested without building explanations (most articles fail here)."""
+    """Every condition but `about`, tested without building explanations (most articles fail here)."""
     for excluded in watchlist.exclude:
         if excluded.test(doc):
             return False
@@ -153,7 +147,11 @@ def _holds(watchlist: Watchlist, doc: Document) -> bool:
                 break
         else:
             return False
-    return watchlist.query is None or watchlist.query.test(doc)
+    if watchlist.query is not None and not watchlist.query.test(doc):
+        return False
+    if not watchlist.weighted:
+        return True
+    return sum(w.weight for w in watchlist.weighted if w.matcher.test(doc)) >= watchlist.threshold
 
 
 def _weighted_hits(watchlist: Watchlist, doc: Document) -> list[Hit]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from monitor.alerts.policy import WatchlistDelivery
+from monitor.content.language import normalize_lang
 from monitor.watch.query.compiler import Matcher, SeqMatcher
-from monitor.watch.spec import primary_language
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,7 +37,6 @@ class About:
     texts: tuple[str, ...]
     vectors: np.ndarray  # (n, dim) float32, L2-normalised, embedded as "query"
     threshold: float  # in standard deviations above the description's similarity to generic news
-    embedder_name: str
     passage: Calibration  # for articles embedded as "passage" (what decides)
     stored: Calibration  # for the stories' stored vectors, embedded as "query" (a cheap pre-filter)
 
@@ -62,7 +61,7 @@ class Watchlist:
 
     def accepts_source(self, source: str, tags: tuple[str, ...], language: str | None) -> bool:
         """The per-article filters: language and source/tag lists (empty = any)."""
-        if self.languages and primary_language(language or "") not in self.languages:
+        if self.languages and normalize_lang(language) not in self.languages:
             return False
         if not self.sources:
             return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from monitor.alerts.policy import WatchlistDelivery
+from monitor.content.language import normalize_lang
 
 # Standard deviations above the description's similarity to generic news (see monitor/watch/about.py).
 DEFAULT_ABOUT_THRESHOLD = 3.5
@@ -40,13 +41,16 @@ class WatchlistSpec(BaseModel):
 
     @field_validator("languages")
     @classmethod
-    def _primary_subtags(cls, value: list[str]) -> list[str]:
-        return [primary_language(v) for v in value]
+    def _language_codes(cls, value: list[str]) -> list[str]:
+        return [_language_code(v) for v in value]
 
 
-def primary_language(code: str) -> str:
-    """"pt-BR" -> "pt": watchlists filter on the language, not the region."""
-    return code.replace("_", "-").split("-")[0].lower()
+def _language_code(value: str) -> str:
+    """"pt-BR" -> "pt", "eng" -> "en": the code articles are stored with (language, not region)."""
+    code = normalize_lang(value)
+    if code is None:
+        raise ValueError(f"unknown language {value!r} (use an ISO 639-1 code such as 'en', 'ar' or 'pt-BR')")
+    return code
 
 
 FIELDS_NEEDED = ("terms", "query", "weighted", "about")

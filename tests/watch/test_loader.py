@@ -101,9 +101,7 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) -> None:
     path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
     write(tmp_path, "other.toml", 'terms = ["x"]\n')
-    clock = FakeClock()
-    start = clock.now()
-    wset = WatchlistSet(tmp_path, CHANNELS, None, clock)
+    wset = WatchlistSet(tmp_path, CHANNELS, None, FakeClock())
     assert wset.errors == [] and {w.name for w in wset.current()} == {"w", "other"}
     assert wset.reload_if_changed() == []
 
@@ -114,13 +112,8 @@ def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) 
     assert match_story([kept], story("fighting at Baghouz"))  # still the old terms
     assert wset.errors == errors
 
-    [status] = [s for s in wset.status() if s["name"] == "w"]
-    assert status["loaded_at"] == start and "query" in str(status["errors"])
-
-    clock.advance(60)
     path.write_text('channels = ["team-chat"]\nquery = "Hajin"\n', encoding="utf-8")
     assert wset.reload_if_changed() == []
-    assert [s["loaded_at"] for s in wset.status() if s["name"] == "w"] == [clock.now()]
     assert wset.errors == []
     [new] = [w for w in wset.current() if w.name == "w"]
     assert match_story([new], story("fighting at Hajin")) and not match_story([new], story("Baghouz"))
@@ -160,3 +153,108 @@ def test_hidden_files_are_not_watchlists(tmp_path: Path) -> None:
     watchlists, errors = load_watchlists(tmp_path, channels=None)
     assert [w.name for w in watchlists] == ["w"] and errors == []
     assert [w.name for w in WatchlistSet(tmp_path, None, None, FakeClock()).current()] == ["w"]
+
+
+def test_non_utf8_file_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "latin1.toml").write_bytes('terms = ["Café"]\n'.encode("latin-1"))
+    write(tmp_path, "w.toml", 'terms = ["x"]\n')
+    watchlists, errors = load_watchlists(tmp_path, channels=None)
+    assert [w.name for w in watchlists] == ["w"]
+    assert [(Path(e.file).name, "not UTF-8 text" in str(e)) for e in errors] == [("latin1.toml", True)]
+
+
+def test_duplicate_name_is_reported_once_and_goes_away_when_renamed(tmp_path: Path) -> None:
+    write(tmp_path, "a.toml", 'name = "same"\nterms = ["x"]\n')
+    second = write(tmp_path, "b.toml", 'name = "same"\nterms = ["y"]\n')
+    wset = WatchlistSet(tmp_path, None, None)
+    assert [w.file.name for w in wset.current() if w.file] == ["a.toml"]
+    [error] = wset.errors
+    assert Path(error.file or "").name == "b.toml" and "also in a.toml" in str(error)
+    assert wset.reload_if_changed() == []  # nothing new to report
+    assert len(wset.errors) == 1
+
+    second.write_text('name = "other"\nterms = ["y"]\n', encoding="utf-8")
+    assert wset.reload_if_changed() == [] and wset.errors == []
+    assert [w.name for w in wset.current()] == ["same", "other"]
+
+
+def test_unreadable_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "folder.toml").mkdir()  # globbed like a file, cannot be read as one
+    [error] = load_watchlists(tmp_path, channels=None)[1]
+    assert Path(error.file or "").name == "folder.toml" and "cannot read" in str(error)
+
+
+class CountingEmbedder:
+    """A stand-in model that counts the texts it embeds (the reference set is most of them)."""
+
+    name, dim = "counting", 2
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed(self, texts, kind="passage"):  # type: ignore[no-untyped-def]
+        import numpy as np
+
+        self.texts += len(texts)
+        return np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (len(texts), 1))
+
+
+def test_reconfigure_keeps_the_last_good_version_and_the_embeddings(tmp_path: Path) -> None:
+    path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
+    write(tmp_path, "topic.toml", 'about = ["fighting in Syria"]\n')
+    embedder = CountingEmbedder()
+    wset = WatchlistSet(tmp_path, CHANNELS, embedder)
+    assert wset.errors == [] and embedder.texts > 0
+    embedded = embedder.texts
+
+    path.write_text('channels = ["team-chat"]\nquery = "Baghouz AND ("\n', encoding="utf-8")
+    [error] = wset.reconfigure(tmp_path, set(CHANNELS))
+    assert error.key == "query" and wset.errors == [error]
+    [kept] = [w for w in wset.current() if w.name == "w"]
+    assert match_story([kept], story("fighting at Baghouz"))  # still the old terms
+    assert [w.name for w in wset.current()] == ["topic", "w"]
+    assert embedder.texts == embedded  # neither the reference set nor the description embedded again
+
+
+def test_reconfigure_with_other_channels_checks_the_files_again(tmp_path: Path) -> None:
+    write(tmp_path, "chat.toml", 'channels = ["team-chat"]\nterms = ["x"]\n')
+    write(tmp_path, "pager.toml", 'channels = ["pager"]\nterms = ["x"]\n')
+    write(tmp_path, "topic.toml", 'channels = ["ops-email"]\nabout = ["fighting in Syria"]\n')
+    embedder = CountingEmbedder()
+    wset = WatchlistSet(tmp_path, CHANNELS, embedder)
+    assert [w.name for w in wset.current()] == ["chat", "topic"]
+    assert [e.key for e in wset.errors] == ["channels[0]"]
+    embedded = embedder.texts
+
+    # "pager" added, "team-chat" removed: the watchlist naming it stops matching (no last good version)
+    [error] = wset.reconfigure(tmp_path, {"ops-email", "pager"})
+    assert [w.name for w in wset.current()] == ["pager", "topic"]
+    assert Path(error.file or "").name == "chat.toml" and "'team-chat'" in str(error)
+    assert wset.errors == [error]
+    assert embedder.texts == embedded  # the unaffected 'about' file was not embedded again
+
+    assert wset.reconfigure(tmp_path, set(CHANNELS) | {"pager"}) == []
+    assert [w.name for w in wset.current()] == ["chat", "pager", "topic"] and wset.errors == []
+
+
+def test_reconfigure_with_another_folder_loads_it_from_scratch(tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    write(first, "a.toml", 'terms = ["x"]\n')
+    write(second, "b.toml", 'terms = ["y"]\n')
+    wset = WatchlistSet(first, None, None)
+    assert wset.reconfigure(second, None) == []
+    assert [w.name for w in wset.current()] == ["b"] and wset.directory == second
+
+
+def test_languages_are_normalised_like_the_stored_articles(tmp_path: Path) -> None:
+    write(tmp_path, "w.toml", 'terms = ["Baghouz"]\nlanguages = ["eng", "pt_BR", "AR-sy"]\n')
+    write(tmp_path, "bad.toml", 'terms = ["x"]\n\nlanguages = ["en", "klingon"]\n')
+    [w], [error] = load_watchlists(tmp_path, channels=None)
+    assert w.languages == frozenset({"en", "pt", "ar"})
+    assert match_story([w], story("fighting at Baghouz", language="en"))
+    assert match_story([w], story("fighting at Baghouz", language="eng"))
+    assert not match_story([w], story("fighting at Baghouz", language="de"))
+    assert Path(error.file or "").name == "bad.toml" and (error.key, error.line) == ("languages", 3)
+    assert "unknown language 'klingon'" in str(error)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,6 +55,31 @@ def test_weighted_terms_reach_the_threshold(tmp_path: Path) -> None:
     assert not match_story([w], story(article(1, "a car bomb, a car bomb, a car bomb")))
 
 
+
+def test_weighted_score_below_the_threshold_builds_no_explanations(tmp_path: Path) -> None:
+    from monitor.watch.model import WeightedTerm
+
+    class Spy:
+        """A term matcher that counts the explanations asked of it."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.explained = inner, 0
+
+        def test(self, doc: Any) -> bool:
+            return bool(self.inner.test(doc))
+
+        def match(self, doc: Any) -> Any:
+            self.explained += 1
+            return self.inner.match(doc)
+
+    loaded = watchlist(tmp_path, 'threshold = 2.0\n[[weighted]]\nterm = "car bomb"\nweight = 1.5\n')
+    spy: Any = Spy(loaded.weighted[0].matcher)
+    w = dataclasses.replace(loaded, weighted=(WeightedTerm("car bomb", 1.5, spy),))
+    assert not match_story([w], story(article(1, "a car bomb")))
+    assert spy.explained == 0
+    [m] = match_story([dataclasses.replace(w, threshold=1.5)], story(article(1, "a car bomb")))
+    assert m.score == 1.5 and spy.explained == 1
+
 def test_language_and_source_filters_apply_per_article(tmp_path: Path) -> None:
     w = watchlist(tmp_path, 'terms = ["Baghouz", "الباغوز"]\nlanguages = ["ar"]\n'
                             'sources = ["reuters-ar", "tag:wire"]\n')
@@ -70,6 +97,14 @@ def test_story_level_source_and_language_counts(tmp_path: Path) -> None:
     [m] = match_story([w], story(one, article(2, "القتال", source="b", language="ar")))
     assert {h.article_id for h in m.hits} == {1}
 
+
+
+def test_one_language_however_it_is_written_counts_once(tmp_path: Path) -> None:
+    w = watchlist(tmp_path, 'terms = ["Baghouz"]\nmin_languages = 2\n')
+    one = article(1, "fighting at Baghouz", source="a")
+    assert not match_story([w], story(one, article(2, "more", source="b", language="eng")))
+    assert not match_story([w], story(one, article(2, "more", source="b", language="??")))
+    assert match_story([w], story(one, article(2, "more", source="b", language="ara")))
 
 def test_many_watchlists_share_one_story(tmp_path: Path) -> None:
     for name, term in [("a", "Baghouz"), ("b", "Hajin"), ("c", "बघौज")]:
@@ -99,6 +134,11 @@ def test_about_without_vector_or_embedder_does_not_match(tmp_path: Path) -> None
     [w], errors = load_watchlists(tmp_path, channels=None, embedder=Fixed())
     assert errors == []
     assert match_story([w], story(article(1, "text"))) == []  # no stored vector, no embedder
+    # a stored lead + title vector (2 * dim) is not compared with descriptions of unknown dimension
+    import numpy as np
+
+    stored = dataclasses.replace(article(1, "text"), vector=np.ones(4, dtype=np.float32).tobytes())
+    assert match_story([w], story(stored)) == []
 
 
 @pytest.mark.parametrize("body", ['terms = ["x"]\n', 'query = "x"\n'])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.models import Hit
 from monitor.watch.document import Document
 from monitor.watch.query import compile_query
 
@@ -98,3 +99,21 @@ def seed_docs(seeds: list[tuple[str, str]]) -> list[Document]:
 def test_seeds(seed_docs: list[Document], query: str, expected: list[bool]) -> None:
     matcher = compile_query(query)
     assert [matcher.match(d) is not None for d in seed_docs] == expected
+
+
+def test_not_tests_its_operand_without_explaining_it() -> None:
+    from monitor.watch.query.compiler import NotMatcher
+
+    class Unexplained:
+        def __init__(self, present: bool) -> None:
+            self.present = present
+
+        def test(self, doc: Document) -> bool:
+            return self.present
+
+        def match(self, doc: Document) -> list[Hit] | None:
+            raise AssertionError("NOT builds no hits for its operand")
+
+    doc = Document("", "x")
+    assert NotMatcher(Unexplained(present=False)).match(doc) == []
+    assert NotMatcher(Unexplained(present=True)).match(doc) is None

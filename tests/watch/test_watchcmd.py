@@ -112,3 +112,27 @@ def test_watchlists_test_command_reads_the_config_and_database(folder: Path, tmp
     assert "1 of 1 stories" in captured.err
     with pytest.raises(MonitorError, match="no watchlist named 'nope'"):
         run(["watchlists", "test", "nope", "--config", str(config)])
+
+
+def test_match_loads_the_model_only_for_about_watchlists(folder: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    class Fixed:
+        name, dim = "fixed", 2
+
+        def embed(self, texts: list[str], kind: str = "passage") -> np.ndarray:
+            return np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (len(texts), 1))
+
+    loaded: list[object] = []
+    monkeypatch.setattr(watchcmd, "load_embedder", lambda settings: loaded.append(settings) or Fixed())
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(json.dumps({"id": "a1", "title": "Baghouz", "text": "x"}) + "\n", encoding="utf-8")
+    assert run(["match", "--watchlists", str(folder), str(articles)]) == 0
+    assert loaded == []
+
+    (folder / "topic.toml").write_text('about = ["fighting in Syria"]\n', encoding="utf-8")
+    assert run(["match", "--watchlists", str(folder), str(articles)]) == 0
+    assert len(loaded) == 1
+    assert "3 watchlists, 0 skipped" in capsys.readouterr().err

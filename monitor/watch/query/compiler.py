@@ -150,7 +150,7 @@ class NotMatcher:
         return not self.child.test(doc)
 
     def match(self, doc: Document) -> list[Hit] | None:
-        return [] if self.child.match(doc) is None else None
+        return None if self.child.test(doc) else []  # a NOT explains nothing: no hits to build
 
 
 def compile_query(query: str) -> Matcher:
