@@ -61,8 +61,7 @@ class App:
         for channel in self.channels.values():
             channel.close()
         self.channels = build_channels(fresh.channels)
-        self.watchlists = WatchlistSet(fresh.watchlists.directory, set(fresh.channels), self.embedder,
-                                       self.clock)
+        self.watchlists.reconfigure(fresh.watchlists.directory, set(fresh.channels))
         if (fresh.database, fresh.http, fresh.stories) != (
                 self.settings.database, self.settings.http, self.settings.stories):
             log.warning("config reloaded; [database], [http] and [stories] changes need a restart")
@@ -101,7 +100,9 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     with engine.begin() as conn:
         sync_feeds(conn, settings.feeds, clock.now())
     embedder = load_embedder(settings.stories)
-    watchlists = WatchlistSet(settings.watchlists.directory, set(settings.channels), embedder, clock)
+    watchlists = WatchlistSet(settings.watchlists.directory, set(settings.channels), embedder)
+    for error in watchlists.errors:
+        log.error("watchlist skipped: %s", error)
     owner = settings.service.instance_name or f"{socket.gethostname()}-{os.getpid()}"
     return App(
         settings=settings, clock=clock, engine=engine, embedder=embedder,

@@ -17,7 +17,6 @@ from monitor.watch.model import Watchlist
 from monitor.watch.watchfile import WatchlistFileError, load_watchlist_text
 
 if TYPE_CHECKING:
-    from monitor.clock import Clock
     from monitor.stories.embedding import Embedder
 
 log = logging.getLogger(__name__)
@@ -54,12 +53,10 @@ class WatchlistSet:
     A changed file (by content hash) is reloaded; a broken one keeps its last good version (as long
     as the channels it names exist) and its errors are returned and logged; a deleted one is dropped.
     Of several files with the same watchlist name the first (by file name) is in force. The folder is
-    read at construction (`errors` then lists what was skipped; the caller reports them). `clock` is
-    no longer used (callers still pass it).
+    read at construction (`errors` then lists what was skipped; the caller reports them).
     """
 
-    def __init__(self, directory: Path, channels: set[str] | None, embedder: Embedder | None,
-                 clock: Clock | None = None) -> None:
+    def __init__(self, directory: Path, channels: set[str] | None, embedder: Embedder | None) -> None:
         self.directory = Path(directory)
         self.channels = channels
         self._calibrator = AboutCalibrator(embedder) if embedder is not None else None

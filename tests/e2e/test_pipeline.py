@@ -197,3 +197,15 @@ def test_check_config_reports_the_broken_watchlist(world: tuple[SiteServer, Smtp
     out = capsys.readouterr().out
     assert "feeds       3" in out and "desk-email (email)" in out
     assert "broken.toml" in out and "pager" in out
+
+
+def test_reload_keeps_the_last_good_version_of_a_watchlist_broken_meanwhile(
+        world: tuple[SiteServer, SmtpSink, Path]) -> None:
+    _, _, config = world
+    app = build_app(load_config(config))
+    syria = config.parent / "watchlists" / "syria.toml"
+    syria.write_text('channels = ["desk-email"]\nterms = [\n', encoding="utf-8")  # cut off mid-edit
+    errors = app.reload()  # SIGHUP
+    assert [w.name for w in app.watchlists.current()] == ["syria", "watch-only"]
+    assert any("syria.toml" in e for e in errors)
+    app.close()

@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from monitor.alerts.policy import WatchlistDelivery
-from monitor.clock import FakeClock
 from monitor.models import Story, StoryArticle
 from monitor.watch import WatchlistSet, load_watchlists, match_story
 
@@ -101,7 +100,7 @@ def test_missing_folder_is_an_error(tmp_path: Path) -> None:
 def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) -> None:
     path = write(tmp_path, "w.toml", 'channels = ["team-chat"]\nterms = ["Baghouz"]\n')
     write(tmp_path, "other.toml", 'terms = ["x"]\n')
-    wset = WatchlistSet(tmp_path, CHANNELS, None, FakeClock())
+    wset = WatchlistSet(tmp_path, CHANNELS, None)
     assert wset.errors == [] and {w.name for w in wset.current()} == {"w", "other"}
     assert wset.reload_if_changed() == []
 
@@ -125,7 +124,7 @@ def test_reload_keeps_last_good_version_and_drops_deleted_files(tmp_path: Path) 
 
 def test_broken_file_at_start_is_skipped_until_fixed(tmp_path: Path) -> None:
     path = write(tmp_path, "w.toml", 'terms = ["x"]\nchannels = ["nowhere"]\n')
-    wset = WatchlistSet(tmp_path, CHANNELS, None, FakeClock())
+    wset = WatchlistSet(tmp_path, CHANNELS, None)
     assert wset.current() == [] and wset.errors[0].key == "channels[0]"
     path.write_text('terms = ["x"]\nchannels = ["ops-email"]\n', encoding="utf-8")
     assert wset.reload_if_changed() == [] and [w.name for w in wset.current()] == ["w"]
@@ -152,7 +151,7 @@ def test_hidden_files_are_not_watchlists(tmp_path: Path) -> None:
     write(tmp_path, "w.toml", 'terms = ["x"]\n')
     watchlists, errors = load_watchlists(tmp_path, channels=None)
     assert [w.name for w in watchlists] == ["w"] and errors == []
-    assert [w.name for w in WatchlistSet(tmp_path, None, None, FakeClock()).current()] == ["w"]
+    assert [w.name for w in WatchlistSet(tmp_path, None, None).current()] == ["w"]
 
 
 def test_non_utf8_file_is_reported_not_raised(tmp_path: Path) -> None:
