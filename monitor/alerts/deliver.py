@@ -106,6 +106,7 @@ def _deliver_channel(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 
 def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     report = DeliveryReport()
+    stories: dict[int, Story | None] = {}  # one story often has alerts for several watchlists
     deadline = time.monotonic() + run.settings.channel_budget_seconds  # elapsed time, not the clock
     for _ in range(run.settings.batch_size):
         if report.sent and time.monotonic() > deadline:
@@ -121,7 +122,9 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
                 outbox.release(conn, [row.id], run.owner, **deferral)
                 report += DeliveryReport(deferred=1)
                 continue
-            story = outbox.load_story(conn, row.story_id)
+            if row.story_id not in stories:
+                stories[row.story_id] = outbox.load_story(conn, row.story_id)
+            story = stories[row.story_id]
         report += _attempt(run, name, channel, [row], [story],
                            lambda r=row, s=story: _render_alert(run, r, s))
         if report.retrying:
@@ -153,22 +156,25 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
         claimed = outbox.claim(conn, name, kind="digest", now=run.now, owner=run.owner,
                                lease_until=run.lease_until, limit=None)
         groups: dict[tuple[str, int], list[OutboxRow]] = {}
+        ready: list[list[OutboxRow]] = []  # the groups to send now
         for row in claimed:
             groups.setdefault((row.watchlist, row.digest_id or 0), []).append(row)
-        report, ready = DeliveryReport(), []
+        report = DeliveryReport()
         for (watchlist, _), rows in groups.items():
             quiet_end = schedule.quiet_until(run.policy(watchlist), run.now)
             if quiet_end is not None:
                 outbox.release(conn, [r.id for r in rows], run.owner, next_attempt_at=quiet_end)
                 report += DeliveryReport(deferred=len(rows))
             else:
-                ready.append((rows, [outbox.load_story(conn, r.story_id) for r in rows]))
-    for index, (rows, stories) in enumerate(ready):
-        report += _attempt(run, name, channel, rows, stories,
-                           lambda r=rows, s=stories: _render_digest(run, name, r, s))
+                ready.append(rows)
+        stories = outbox.load_stories(conn, (r.story_id for group in ready for r in group))
+    for index, rows in enumerate(ready):
+        shown = [stories[r.story_id] for r in rows]
+        report += _attempt(run, name, channel, rows, shown,
+                           lambda r=rows, s=shown: _render_digest(run, name, r, s))
         if report.retrying:
             with run.engine.begin() as conn:  # not tried: back to the queue as they were
-                outbox.release(conn, [r.id for later in ready[index + 1:] for r in later[0]], run.owner)
+                outbox.release(conn, [r.id for later in ready[index + 1:] for r in later], run.owner)
             break
     return report
 

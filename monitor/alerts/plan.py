@@ -30,8 +30,9 @@ def plan_alerts(conn: Connection, matches: Sequence[Match], *, watchlists: Mappi
                 now: datetime) -> int:
     """Add the outbox rows these matches call for; returns how many rows were added."""
     added = 0
+    stories = outbox.load_stories(conn, (m.story_id for m in matches))
     for match in matches:
-        story = outbox.load_story(conn, match.story_id)
+        story = stories[match.story_id]
         if story is None:
             log.warning("match for a missing story story_id=%s watchlist=%s", match.story_id, match.watchlist)
             continue

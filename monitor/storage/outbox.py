@@ -9,18 +9,19 @@ never own the same row; on PostgreSQL the candidate SELECT also skips rows locke
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.models import Story
 from monitor.storage import stories as story_repository
-from monitor.storage.tables import outbox, stories
+from monitor.storage.tables import outbox
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,12 @@ def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
 
 def load_story(conn: Connection, story_id: int) -> Story | None:
     """The story with its articles, oldest first (what an alert shows); None if it was deleted."""
-    if conn.scalar(select(stories.c.id).where(stories.c.id == story_id)) is None:
+    try:
+        return story_repository.load_story(conn, story_id)
+    except NoResultFound:  # raised client-side after the query: the transaction stays usable
         return None
-    return story_repository.load_story(conn, story_id)
+
+
+def load_stories(conn: Connection, story_ids: Iterable[int]) -> dict[int, Story | None]:
+    """Each distinct story once (several alerts often show the same story), by id."""
+    return {story_id: load_story(conn, story_id) for story_id in dict.fromkeys(story_ids)}
