@@ -21,7 +21,7 @@ from monitor.alerts import schedule
 from monitor.alerts.channels.base import Channel, DeliveryResult, RenderedAlert
 from monitor.alerts.ids import digest_message_id, thread_of
 from monitor.alerts.policy import WatchlistDelivery
-from monitor.alerts.render import AlertItem, Renderer
+from monitor.alerts.render import AlertItem, Renderer, renderer_for
 from monitor.alerts.settings import DeliverySettings
 from monitor.errors import DeliveryError
 from monitor.storage import outbox
@@ -76,7 +76,7 @@ def deliver_due(engine: Engine, channels: Mapping[str, Channel], *, now: datetim
                 owner: str, watchlists: Mapping[str, WatchlistDelivery],
                 renderer: Renderer | None = None) -> DeliveryReport:
     """Send what is due on every channel; returns what happened. Never raises for a channel's failure."""
-    run = _Run(engine, settings, owner, now, watchlists, renderer or Renderer(settings.templates_dir))
+    run = _Run(engine, settings, owner, now, watchlists, renderer or renderer_for(settings.templates_dir))
     if not channels:
         return DeliveryReport()
     with ThreadPoolExecutor(max_workers=len(channels), thread_name_prefix="deliver") as pool:

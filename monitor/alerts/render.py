@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -78,6 +79,17 @@ class Renderer:
             html=self.env.get_template(f"{template}.html.j2").render(context),
             payload=payload, in_reply_to=thread[0] if thread else None, references=thread, date=date,
         )
+
+
+def renderer_for(templates_dir: Path | None = None) -> Renderer:
+    """One shared Renderer per templates directory: its Jinja environment compiles each template once
+    (and still reloads a user template that changed on disk). Safe to share between threads."""
+    return _shared_renderer(templates_dir)  # one cache key however the argument was passed
+
+
+@lru_cache(maxsize=8)
+def _shared_renderer(templates_dir: Path | None) -> Renderer:
+    return Renderer(templates_dir)
 
 
 def story_view(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
