@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from monitor.alerts.channels.base import RenderedAlert
+from monitor.alerts.channels.base import RenderedAlert, flat_line
 from monitor.models import Story
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -129,8 +129,3 @@ def safe_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url.strip())
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def flat_line(text: str, limit: int = 200) -> str:
-    """One printable line: CR, LF and other control characters become spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]

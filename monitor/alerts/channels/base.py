@@ -29,6 +29,11 @@ class RenderedAlert:
     outbox_ids: tuple[int, ...] = field(default=(), compare=False)
 
 
+def flat_line(text: str, limit: int = 200) -> str:
+    """One printable line: CR, LF and other control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]
+
+
 @dataclass(frozen=True)
 class DeliveryResult:
     channel: str
