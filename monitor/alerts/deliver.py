@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.alerts import schedule
 from monitor.alerts.channels.base import Channel, DeliveryResult, RenderedAlert
 from monitor.alerts.ids import digest_message_id, thread_of
-from monitor.alerts.policy import WatchlistDelivery
+from monitor.alerts.policy import DEFAULT_POLICY, WatchlistDelivery
 from monitor.alerts.render import AlertItem, Renderer, renderer_for
 from monitor.alerts.settings import DeliverySettings
 from monitor.errors import DeliveryError
@@ -35,9 +35,7 @@ if TYPE_CHECKING:
     from monitor.models import Story
 
 log = logging.getLogger(__name__)
-DEFAULT_POLICY = WatchlistDelivery()
 _HOUR = timedelta(hours=1)
-_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -135,11 +133,10 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 def _deferral(conn: Connection, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
     """Quiet hours hold (or fold) an instant alert; past the rate limit it joins a digest."""
     policy = run.policy(row.watchlist)
-    quiet_end = schedule.quiet_until(policy, run.now)
-    if quiet_end is not None:
-        if policy.quiet_hours is not None and policy.quiet_hours.fold_into_digest:
-            return _fold(schedule.digest_slot(policy, quiet_end - _TICK))
-        return {"next_attempt_at": quiet_end}
+    hold = schedule.quiet_hold(policy, run.now)
+    if hold is not None:
+        kind, until = hold
+        return _fold(until) if kind == "digest" else {"next_attempt_at": until}
     if policy.rate_limit_per_hour is not None:
         sent = outbox.instant_sent_since(conn, row.watchlist, row.channel, run.now - _HOUR)
         if len(sent) >= policy.rate_limit_per_hour:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts import schedule
 from monitor.alerts.ids import alert_message_id
-from monitor.alerts.policy import StoryUpdates, WatchlistDelivery
+from monitor.alerts.policy import DEFAULT_POLICY, StoryUpdates, WatchlistDelivery
 from monitor.models import Match, Story
 from monitor.storage import outbox
 
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
-DEFAULT_POLICY = WatchlistDelivery()
-_TICK = timedelta(microseconds=1)
 
 
 def plan_alerts(conn: Connection, matches: Sequence[Match], *, watchlists: Mapping[str, WatchlistDelivery],
@@ -73,12 +71,7 @@ def _when(policy: WatchlistDelivery, now: datetime) -> tuple[str, datetime]:
     """(kind, first send time): digests at their period, instant alerts now or after quiet hours."""
     if policy.mode == "digest":
         return "digest", schedule.digest_slot(policy, now)
-    quiet_end = schedule.quiet_until(policy, now)
-    if quiet_end is None:
-        return "instant", now
-    if policy.quiet_hours is not None and policy.quiet_hours.fold_into_digest:
-        return "digest", schedule.digest_slot(policy, quiet_end - _TICK)
-    return "instant", quiet_end
+    return schedule.quiet_hold(policy, now) or ("instant", now)
 
 
 def _payload(match: Match, story: Story) -> dict[str, Any]:
