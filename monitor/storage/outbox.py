@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql.elements import ColumnElement
@@ -106,14 +106,19 @@ def _owned(ids: Sequence[int], owner: str) -> ColumnElement[bool]:
 
 def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime, *,
               payloads: Mapping[int, dict[str, Any]] | None = None) -> None:
-    """Record a send; `payloads` replaces the recorded payload of some rows (what was shown)."""
-    owned = list(conn.scalars(select(outbox.c.id).where(_owned(ids, owner))))
-    conn.execute(update(outbox).where(_owned(owned, owner)).values(
+    """Record a send; `payloads` replaces the recorded payload of some rows (what was shown).
+
+    Two statements however many rows: the update returns the rows this owner held, and their
+    payloads are written in one executemany.
+    """
+    owned = set(conn.scalars(update(outbox).where(_owned(ids, owner)).values(
         state="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None,
-        lease_owner=None, lease_expires_at=None))
-    for row_id, payload in (payloads or {}).items():
-        if row_id in owned:
-            conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload))
+        lease_owner=None, lease_expires_at=None).returning(outbox.c.id)))
+    shown = [{"row_id": row_id, "shown": payload} for row_id, payload in (payloads or {}).items()
+             if row_id in owned]
+    if shown:
+        conn.execute(update(outbox).where(outbox.c.id == bindparam("row_id")).values(
+            payload=bindparam("shown", type_=outbox.c.payload.type)), shown)
 
 
 def record_failure(conn: Connection, ids: Sequence[int], owner: str, *, error: str,
