@@ -23,6 +23,7 @@ _EXPORTS = {
     "StoryUpdates": "monitor.alerts.policy",
     "WatchlistDelivery": "monitor.alerts.policy",
     "Renderer": "monitor.alerts.render",
+    "renderer_for": "monitor.alerts.render",
     "ChannelSettings": "monitor.alerts.settings",
     "DeliverySettings": "monitor.alerts.settings",
 }
@@ -41,6 +42,7 @@ __all__ = [
     "deliver_due",
     "plan_alerts",
     "register_channel",
+    "renderer_for",
 ]
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ if TYPE_CHECKING:
     from monitor.alerts.deliver import DeliveryReport, deliver_due
     from monitor.alerts.plan import plan_alerts
     from monitor.alerts.policy import QuietHours, StoryUpdates, WatchlistDelivery
-    from monitor.alerts.render import Renderer
+    from monitor.alerts.render import Renderer, renderer_for
     from monitor.alerts.settings import ChannelSettings, DeliverySettings
 
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from monitor.alerts import schedule
 from monitor.alerts.channels.base import Channel, DeliveryResult, RenderedAlert
 from monitor.alerts.ids import digest_message_id, thread_of
-from monitor.alerts.policy import WatchlistDelivery
-from monitor.alerts.render import AlertItem, Renderer
+from monitor.alerts.policy import DEFAULT_POLICY, WatchlistDelivery
+from monitor.alerts.render import AlertItem, Renderer, renderer_for
 from monitor.alerts.settings import DeliverySettings
 from monitor.errors import DeliveryError
 from monitor.storage import outbox
@@ -35,9 +35,7 @@ if TYPE_CHECKING:
     from monitor.models import Story
 
 log = logging.getLogger(__name__)
-DEFAULT_POLICY = WatchlistDelivery()
 _HOUR = timedelta(hours=1)
-_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def deliver_due(engine: Engine, channels: Mapping[str, Channel], *, now: datetim
                 owner: str, watchlists: Mapping[str, WatchlistDelivery],
                 renderer: Renderer | None = None) -> DeliveryReport:
     """Send what is due on every channel; returns what happened. Never raises for a channel's failure."""
-    run = _Run(engine, settings, owner, now, watchlists, renderer or Renderer(settings.templates_dir))
+    run = _Run(engine, settings, owner, now, watchlists, renderer or renderer_for(settings.templates_dir))
     if not channels:
         return DeliveryReport()
     with ThreadPoolExecutor(max_workers=len(channels), thread_name_prefix="deliver") as pool:
@@ -106,6 +104,7 @@ def _deliver_channel(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 
 def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     report = DeliveryReport()
+    stories: dict[int, Story | None] = {}  # one story often has alerts for several watchlists
     deadline = time.monotonic() + run.settings.channel_budget_seconds  # elapsed time, not the clock
     for _ in range(run.settings.batch_size):
         if report.sent and time.monotonic() > deadline:
@@ -121,7 +120,9 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
                 outbox.release(conn, [row.id], run.owner, **deferral)
                 report += DeliveryReport(deferred=1)
                 continue
-            story = outbox.load_story(conn, row.story_id)
+            if row.story_id not in stories:
+                stories[row.story_id] = outbox.load_story(conn, row.story_id)
+            story = stories[row.story_id]
         report += _attempt(run, name, channel, [row], [story],
                            lambda r=row, s=story: _render_alert(run, r, s))
         if report.retrying:
@@ -132,11 +133,10 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 def _deferral(conn: Connection, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
     """Quiet hours hold (or fold) an instant alert; past the rate limit it joins a digest."""
     policy = run.policy(row.watchlist)
-    quiet_end = schedule.quiet_until(policy, run.now)
-    if quiet_end is not None:
-        if policy.quiet_hours is not None and policy.quiet_hours.fold_into_digest:
-            return _fold(schedule.digest_slot(policy, quiet_end - _TICK))
-        return {"next_attempt_at": quiet_end}
+    hold = schedule.quiet_hold(policy, run.now)
+    if hold is not None:
+        kind, until = hold
+        return _fold(until) if kind == "digest" else {"next_attempt_at": until}
     if policy.rate_limit_per_hour is not None:
         sent = outbox.instant_sent_since(conn, row.watchlist, row.channel, run.now - _HOUR)
         if len(sent) >= policy.rate_limit_per_hour:
@@ -153,22 +153,25 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
         claimed = outbox.claim(conn, name, kind="digest", now=run.now, owner=run.owner,
                                lease_until=run.lease_until, limit=None)
         groups: dict[tuple[str, int], list[OutboxRow]] = {}
+        ready: list[list[OutboxRow]] = []  # the groups to send now
         for row in claimed:
             groups.setdefault((row.watchlist, row.digest_id or 0), []).append(row)
-        report, ready = DeliveryReport(), []
+        report = DeliveryReport()
         for (watchlist, _), rows in groups.items():
             quiet_end = schedule.quiet_until(run.policy(watchlist), run.now)
             if quiet_end is not None:
                 outbox.release(conn, [r.id for r in rows], run.owner, next_attempt_at=quiet_end)
                 report += DeliveryReport(deferred=len(rows))
             else:
-                ready.append((rows, [outbox.load_story(conn, r.story_id) for r in rows]))
-    for index, (rows, stories) in enumerate(ready):
-        report += _attempt(run, name, channel, rows, stories,
-                           lambda r=rows, s=stories: _render_digest(run, name, r, s))
+                ready.append(rows)
+        stories = outbox.load_stories(conn, (r.story_id for group in ready for r in group))
+    for index, rows in enumerate(ready):
+        shown = [stories[r.story_id] for r in rows]
+        report += _attempt(run, name, channel, rows, shown,
+                           lambda r=rows, s=shown: _render_digest(run, name, r, s))
         if report.retrying:
             with run.engine.begin() as conn:  # not tried: back to the queue as they were
-                outbox.release(conn, [r.id for later in ready[index + 1:] for r in later[0]], run.owner)
+                outbox.release(conn, [r.id for later in ready[index + 1:] for r in later], run.owner)
             break
     return report
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts import schedule
 from monitor.alerts.ids import alert_message_id
-from monitor.alerts.policy import StoryUpdates, WatchlistDelivery
+from monitor.alerts.policy import DEFAULT_POLICY, StoryUpdates, WatchlistDelivery
 from monitor.models import Match, Story
 from monitor.storage import outbox
 
@@ -22,16 +22,15 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
-DEFAULT_POLICY = WatchlistDelivery()
-_TICK = timedelta(microseconds=1)
 
 
 def plan_alerts(conn: Connection, matches: Sequence[Match], *, watchlists: Mapping[str, WatchlistDelivery],
                 now: datetime) -> int:
     """Add the outbox rows these matches call for; returns how many rows were added."""
     added = 0
+    stories = outbox.load_stories(conn, (m.story_id for m in matches))
     for match in matches:
-        story = outbox.load_story(conn, match.story_id)
+        story = stories[match.story_id]
         if story is None:
             log.warning("match for a missing story story_id=%s watchlist=%s", match.story_id, match.watchlist)
             continue
@@ -72,12 +71,7 @@ def _when(policy: WatchlistDelivery, now: datetime) -> tuple[str, datetime]:
     """(kind, first send time): digests at their period, instant alerts now or after quiet hours."""
     if policy.mode == "digest":
         return "digest", schedule.digest_slot(policy, now)
-    quiet_end = schedule.quiet_until(policy, now)
-    if quiet_end is None:
-        return "instant", now
-    if policy.quiet_hours is not None and policy.quiet_hours.fold_into_digest:
-        return "digest", schedule.digest_slot(policy, quiet_end - _TICK)
-    return "instant", quiet_end
+    return schedule.quiet_hold(policy, now) or ("instant", now)
 
 
 def _payload(match: Match, story: Story) -> dict[str, Any]:

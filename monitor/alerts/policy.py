@@ -58,3 +58,6 @@ class WatchlistDelivery(BaseModel):
         if not croniter.is_valid(value):
             raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
         return value
+
+
+DEFAULT_POLICY = WatchlistDelivery()  # for a watchlist without a [delivery] table

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from monitor.alerts.channels.base import RenderedAlert
+from monitor.alerts.channels.base import RenderedAlert, flat_line
 from monitor.models import Story
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -80,6 +81,17 @@ class Renderer:
         )
 
 
+def renderer_for(templates_dir: Path | None = None) -> Renderer:
+    """One shared Renderer per templates directory: its Jinja environment compiles each template once
+    (and still reloads a user template that changed on disk). Safe to share between threads."""
+    return _shared_renderer(templates_dir)  # one cache key however the argument was passed
+
+
+@lru_cache(maxsize=8)
+def _shared_renderer(templates_dir: Path | None) -> Renderer:
+    return Renderer(templates_dir)
+
+
 def story_view(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
     """Plain data about a story for templates and the webhook document (JSON-ready)."""
     story, payload = item.story, item.payload
@@ -117,8 +129,3 @@ def safe_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url.strip())
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def flat_line(text: str, limit: int = 200) -> str:
-    """One printable line: CR, LF and other control characters become spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]

@@ -15,6 +15,8 @@ from croniter import croniter
 from monitor.alerts.policy import WatchlistDelivery
 from monitor.alerts.settings import DeliverySettings
 
+_TICK = timedelta(microseconds=1)
+
 
 def quiet_until(policy: WatchlistDelivery, when: datetime) -> datetime | None:
     """The end of the quiet period `when` falls in (UTC), or None outside quiet hours."""
@@ -48,6 +50,18 @@ def digest_slot(policy: WatchlistDelivery, after: datetime) -> datetime:
     """When a digest collecting alerts from `after` on goes out: its cron, then past quiet hours."""
     fire = next_digest_at(policy, after)
     return quiet_until(policy, fire) or fire
+
+
+def quiet_hold(policy: WatchlistDelivery, when: datetime) -> tuple[str, datetime] | None:
+    """Where quiet hours put an instant alert due at `when`: ("instant", their end), or ("digest", the
+    first digest after them) when they fold into digests; None outside quiet hours."""
+    quiet_end = quiet_until(policy, when)
+    if quiet_end is None:
+        return None
+    if policy.quiet_hours is not None and policy.quiet_hours.fold_into_digest:
+        # A digest firing exactly at the end still collects the night (next_digest_at is strict).
+        return "digest", digest_slot(policy, quiet_end - _TICK)
+    return "instant", quiet_end
 
 
 def digest_id(when: datetime) -> int:

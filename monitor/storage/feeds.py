@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.errors import StorageError
@@ -181,9 +181,3 @@ def get_feed(conn: Connection, *, name: str | None = None, feed_id: int | None =
     cond = feeds.c.name == name if name is not None else feeds.c.id == feed_id
     row = conn.execute(select(feeds).where(cond)).first()
     return row_to_feed(row) if row else None
-
-
-def count_due(conn: Connection, now: datetime) -> int:
-    stmt = select(func.count()).select_from(feeds).where(
-        and_(feeds.c.enabled.is_(True), feeds.c.next_check_at <= now))
-    return int(conn.execute(stmt).scalar_one())

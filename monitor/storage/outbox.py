@@ -9,18 +9,19 @@ never own the same row; on PostgreSQL the candidate SELECT also skips rows locke
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.models import Story
 from monitor.storage import stories as story_repository
-from monitor.storage.tables import outbox, stories
+from monitor.storage.tables import outbox
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,19 @@ def _owned(ids: Sequence[int], owner: str) -> ColumnElement[bool]:
 
 def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime, *,
               payloads: Mapping[int, dict[str, Any]] | None = None) -> None:
-    """Record a send; `payloads` replaces the recorded payload of some rows (what was shown)."""
-    owned = list(conn.scalars(select(outbox.c.id).where(_owned(ids, owner))))
-    conn.execute(update(outbox).where(_owned(owned, owner)).values(
+    """Record a send; `payloads` replaces the recorded payload of some rows (what was shown).
+
+    Two statements however many rows: the update returns the rows this owner held, and their
+    payloads are written in one executemany.
+    """
+    owned = set(conn.scalars(update(outbox).where(_owned(ids, owner)).values(
         state="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None,
-        lease_owner=None, lease_expires_at=None))
-    for row_id, payload in (payloads or {}).items():
-        if row_id in owned:
-            conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload))
+        lease_owner=None, lease_expires_at=None).returning(outbox.c.id)))
+    shown = [{"row_id": row_id, "shown": payload} for row_id, payload in (payloads or {}).items()
+             if row_id in owned]
+    if shown:
+        conn.execute(update(outbox).where(outbox.c.id == bindparam("row_id")).values(
+            payload=bindparam("shown", type_=outbox.c.payload.type)), shown)
 
 
 def record_failure(conn: Connection, ids: Sequence[int], owner: str, *, error: str,
@@ -165,6 +171,12 @@ def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
 
 def load_story(conn: Connection, story_id: int) -> Story | None:
     """The story with its articles, oldest first (what an alert shows); None if it was deleted."""
-    if conn.scalar(select(stories.c.id).where(stories.c.id == story_id)) is None:
+    try:
+        return story_repository.load_story(conn, story_id)
+    except NoResultFound:  # raised client-side after the query: the transaction stays usable
         return None
-    return story_repository.load_story(conn, story_id)
+
+
+def load_stories(conn: Connection, story_ids: Iterable[int]) -> dict[int, Story | None]:
+    """Each distinct story once (several alerts often show the same story), by id."""
+    return {story_id: load_story(conn, story_id) for story_id in dict.fromkeys(story_ids)}

@@ -7,9 +7,9 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
-from monitor.alerts import DeliverySettings, build_channels, deliver_due
+from monitor.alerts import DeliverySettings, WatchlistDelivery, build_channels, deliver_due
 from monitor.alerts.ids import alert_message_id
 from monitor.clock import FakeClock
 from monitor.storage import outbox
@@ -100,3 +100,25 @@ def test_the_channel_budget_bounds_a_run_but_always_sends_one(
     channels = build_channels({"hook": webhook_settings(webhook)})
     settings = DeliverySettings(channel_budget_seconds=0)
     assert [run(engine, channels, clock, settings=settings).sent for _ in range(4)] == [1, 1, 1, 0]
+
+
+def test_mark_sent_records_only_the_owners_rows_and_what_they_showed_in_two_statements(
+        engine: Engine, clock: FakeClock) -> None:
+    plan(engine, clock, [add_story(engine, f"Digest story {n}") for n in range(51)],
+         policy=WatchlistDelivery(mode="digest"))
+    clock.advance(20 * 3600)  # past the 08:00 digest
+    with engine.begin() as conn:
+        claimed = outbox.claim(conn, "mail", kind="digest", now=clock.now(), owner="me",
+                               lease_until=clock.now() + timedelta(seconds=300), limit=50)
+    everything = [r.id for r in rows(engine)]
+    shown = {row_id: {"why": "shown", "languages": ["en"], "sources": [f"Wire {row_id}"]}
+             for row_id in everything}
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with engine.begin() as conn:
+        outbox.mark_sent(conn, everything, "me", clock.now(), payloads=shown)
+    assert len([s for s in statements if "outbox" in s]) == 2
+    by_id = {r.id: r for r in rows(engine)}
+    assert all(by_id[r.id].state == "sent" and by_id[r.id].payload == shown[r.id] for r in claimed)
+    [left] = set(everything) - {r.id for r in claimed}  # not claimed by "me": untouched
+    assert by_id[left].state == "pending" and by_id[left].payload["why"] == "pipeline in title"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine
 
-from monitor.alerts import StoryUpdates, WatchlistDelivery, build_channels
+from monitor.alerts import StoryUpdates, WatchlistDelivery, build_channels, plan_alerts
 from monitor.alerts.ids import alert_message_id, digest_message_id
 from monitor.clock import FakeClock
+from monitor.models import Match
+from monitor.storage import stories as story_repository
 from tests.alerts.conftest import add_article, add_story
 from tests.alerts.helpers import email_settings, plan, rows, run
 from tests.alerts.servers import SmtpServer
@@ -93,3 +96,22 @@ def test_growth_shown_by_the_alert_itself_is_not_reported_again_as_an_update(
     assert "Raffineriebrand" in smtp.recorder.messages[0].get_body(("plain",)).get_content()
     assert plan(engine, clock, [story], policy=UPDATES) == 0
     assert rows(engine)[0].payload["languages"] == ["de", "en"]
+
+
+def test_each_story_is_loaded_once_however_many_watchlists_match_it(
+        engine: Engine, clock: FakeClock, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    story = add_story(engine, "Port strike")
+    loads: list[int] = []
+    load = story_repository.load_story
+    monkeypatch.setattr(story_repository, "load_story", lambda conn, i: loads.append(i) or load(conn, i))
+    digest = WatchlistDelivery(mode="digest")
+    watchlists = {name: digest for name in ("ports", "labour", "shipping")}
+    matches = [Match(story_id=s, watchlist=w, channels=("mail",), score=0.8)
+               for w in watchlists for s in (story, story + 1000)]  # the second story does not exist
+    with engine.begin() as conn:
+        assert plan_alerts(conn, matches, watchlists=watchlists, now=clock.now()) == 3
+    assert loads == [story, story + 1000]
+    loads.clear()
+    clock.advance(20 * 3600)  # past the 08:00 digests: one per watchlist, all showing the same story
+    report = run(engine, build_channels({"mail": email_settings(smtp)}), clock, watchlists=watchlists)
+    assert report.sent == 3 and loads == [story]

@@ -15,7 +15,7 @@ import pytest
 
 import monitor.alerts
 from monitor.alerts import Renderer
-from monitor.alerts.render import AlertItem
+from monitor.alerts.render import AlertItem, renderer_for
 from monitor.models import Story, StoryArticle
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -60,6 +60,12 @@ def test_rendering_matches_the_golden_files(kind: str) -> None:
     check(f"{kind}.html", rendered.html)
     check(f"{kind}.json", json.dumps(rendered.payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     assert rendered.subject in rendered.html
+
+
+def test_renderer_for_shares_one_renderer_per_templates_dir(tmp_path: Path) -> None:
+    assert renderer_for() is renderer_for(None)
+    assert renderer_for(tmp_path) is renderer_for(tmp_path)
+    assert renderer_for(tmp_path) is not renderer_for()
 
 
 def test_public_surface() -> None:

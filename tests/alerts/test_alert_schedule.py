@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from monitor.alerts import DeliverySettings, QuietHours, WatchlistDelivery
-from monitor.alerts.schedule import digest_slot, next_digest_at, quiet_until, retry_at
+from monitor.alerts.schedule import digest_slot, next_digest_at, quiet_hold, quiet_until, retry_at
 
 NIGHT = WatchlistDelivery(quiet_hours=QuietHours(start="22:00", end="07:00"), timezone="Europe/Berlin")
 
@@ -37,6 +37,15 @@ def test_digest_cron_in_the_watchlist_zone_and_after_quiet_hours() -> None:
     early = WatchlistDelivery(mode="digest", digest_cron="0 6 * * *",
                               quiet_hours=QuietHours(start="22:00", end="07:00"))
     assert digest_slot(early, utc(2026, 3, 2, 12, 0)) == utc(2026, 3, 3, 7, 0)
+
+
+def test_quiet_hours_hold_an_alert_to_their_end_or_fold_it_into_the_digest_at_their_end() -> None:
+    assert quiet_hold(NIGHT, utc(2026, 3, 2, 20, 59)) is None
+    assert quiet_hold(NIGHT, utc(2026, 3, 2, 23, 0)) == ("instant", utc(2026, 3, 3, 6, 0))
+    folding = NIGHT.model_copy(update={"quiet_hours": QuietHours(start="22:00", end="07:00",
+                                                                 fold_into_digest=True),
+                                       "digest_cron": "0 7 * * *"})
+    assert quiet_hold(folding, utc(2026, 3, 2, 23, 0)) == ("digest", utc(2026, 3, 3, 6, 0))  # 07:00 CET
 
 
 def test_backoff_doubles_up_to_the_cap_with_bounded_jitter_then_gives_up() -> None:

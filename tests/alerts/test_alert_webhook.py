@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from email.utils import formatdate
 
 from sqlalchemy import Engine
 
@@ -84,3 +86,20 @@ def test_a_retry_after_hint_is_honoured(engine: Engine, clock: FakeClock, webhoo
     assert run(engine, channels, clock).sent == 0
     clock.advance(300)
     assert run(engine, channels, clock).sent == 1
+
+
+def test_a_retry_after_date_is_honoured(engine: Engine, clock: FakeClock, webhook: WebhookReceiver) -> None:
+    plan(engine, clock, [add_story(engine, "Throttled until a date")], channels=("hook",))
+    # 120 s ahead of the receiver's Date header (its real clock, which the fake clock is far from);
+    # one second more because the Date it sends may already be in the next second.
+    webhook.script.append("503+" + formatdate(int(time.time()) + 121, usegmt=True))
+    channels = build_channels({"hook": webhook_settings(webhook)})
+    assert run(engine, channels, clock).retrying == 1
+    [row] = rows(engine)
+    wait = (row.next_attempt_at - clock.now()).total_seconds()
+    assert 120 <= wait <= 121  # not the 30 s backoff
+    clock.advance(119)
+    assert run(engine, channels, clock).sent == 0
+    clock.advance(wait - 119)
+    assert run(engine, channels, clock).sent == 1
+    assert [r.status for r in webhook.requests] == [503, 200]

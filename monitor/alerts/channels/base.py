@@ -7,7 +7,7 @@ A channel type is a small class registered under its settings' `type`; `build_ch
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -26,7 +26,11 @@ class RenderedAlert:
     in_reply_to: str | None = None  # updates thread under the first alert
     references: tuple[str, ...] = ()
     date: datetime | None = None  # the Date header; the delivery run's clock time
-    outbox_ids: tuple[int, ...] = field(default=(), compare=False)
+
+
+def flat_line(text: str, limit: int = 200) -> str:
+    """One printable line: CR, LF and other control characters become spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]
 
 
 @dataclass(frozen=True)

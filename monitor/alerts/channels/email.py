@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime, formatdate
 
-from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, register_channel
+from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, flat_line, register_channel
 from monitor.alerts.settings import EmailChannelSettings
 from monitor.errors import DeliveryError
 
@@ -40,7 +40,7 @@ def build_email(alert: RenderedAlert, settings: EmailChannelSettings) -> EmailMe
 
 def safe_subject(subject: str) -> str:
     """One line, no control characters; `=?` only ever inside our own encoded words."""
-    flat = " ".join("".join(c if c.isprintable() else " " for c in subject).split())[:_MAX_SUBJECT]
+    flat = flat_line(subject, _MAX_SUBJECT)
     return EncodedSubject(flat) if "=?" in flat else flat
 
 

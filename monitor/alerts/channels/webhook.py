@@ -8,8 +8,9 @@ POST body (UTF-8 JSON, see `monitor.alerts.render.payload` for the full document
 Headers: `Idempotency-Key: <id>` and, when the channel has a secret,
 `X-Monitor-Signature: sha256=<hex HMAC-SHA256 of the raw body keyed with the secret>`.
 2xx is success; 408, 425, 429 and 5xx, timeouts and connection errors are retried (not before a
-Retry-After given in seconds); other answers fail at once (the receiver rejects the request itself,
-so repeating it cannot help).
+Retry-After, in seconds or as an HTTP date read against the response's own Date, so clock skew does
+not matter); other answers fail at once (the receiver rejects the request itself, so repeating it
+cannot help).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import UTC, datetime
 
 import httpx
 
 from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, register_channel
 from monitor.alerts.settings import WebhookChannelSettings
 from monitor.errors import DeliveryError
+from monitor.net.headers import retry_after_seconds
 
 _RETRYABLE = {408, 425, 429}
 USER_AGENT = "news-monitor-webhook/1"
@@ -30,13 +33,6 @@ USER_AGENT = "news-monitor-webhook/1"
 
 def sign(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """Retry-After as delta-seconds; the HTTP-date form is ignored (it needs a clock, and is rare)."""
-    if value is None or not value.strip().isdigit():
-        return None
-    return float(value.strip())
 
 
 @register_channel("webhook")
@@ -63,7 +59,8 @@ class WebhookChannel:
         if 200 <= status < 300:
             return DeliveryResult(self.name, alert.message_id, answer)
         raise DeliveryError(self.name, answer, retryable=status in _RETRYABLE or status >= 500,
-                            retry_after=retry_after_seconds(response.headers.get("Retry-After")))
+                            # the local clock only matters when the response has no Date header
+                            retry_after=retry_after_seconds(response.headers, datetime.now(UTC)))
 
     def close(self) -> None:
         self._client.close()
