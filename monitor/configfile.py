@@ -29,11 +29,20 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError has no lineno attribute; the position is in the message.
-        position = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(position.group(1)) if position else None
-        message = str(exc).split(" (at line")[0]
-        raise ConfigError(f"invalid TOML: {message}", file=str(path), line=line) from exc
+        raise toml_error(exc, str(path), text) from exc
+
+
+def toml_error(exc: tomllib.TOMLDecodeError, file: str, text: str) -> ConfigError:
+    """A TOML syntax error as a ConfigError with its line (and column in the message)."""
+    # Python 3.11's tomllib puts the position only into the message: "... (at line 3, column 9)"
+    found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", str(exc))
+    message = str(exc)[:found.start()] if found else str(exc)
+    line = None
+    if found:
+        line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
+        if found.group(2):
+            message += f" (column {found.group(2)})"
+    return ConfigError(f"invalid TOML: {message}", file=file, line=line)
 
 
 def substitute_env(value: Any, path: Path, text: str, loc: tuple[Any, ...] = ()) -> Any:

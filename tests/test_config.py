@@ -89,6 +89,12 @@ def test_toml_syntax_error_has_line(tmp_path: Path) -> None:
     assert caught.value.line == 2
 
 
+def test_toml_cut_off_at_the_end_names_the_last_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, '[database]\nurl = [\n'))
+    assert caught.value.line == 2 and "invalid TOML" in str(caught.value)
+
+
 def test_duplicate_feed_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "x")
     with pytest.raises(ConfigError) as caught:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from monitor.configfile import dotted, locate_key
+from monitor.configfile import dotted, locate_key, toml_error
 from monitor.errors import ConfigError, QueryError
 from monitor.watch.model import Watchlist, WeightedTerm
 from monitor.watch.query import compile_query, literal_seq
@@ -36,7 +35,7 @@ def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise WatchlistFileError([_toml_error(exc, file, text)]) from None
+        raise WatchlistFileError([toml_error(exc, file, text)]) from None
     try:
         spec = WatchlistSpec.model_validate(raw)
     except ValidationError as exc:
@@ -109,18 +108,6 @@ def _query_error(exc: QueryError, file: str, text: str) -> ConfigError:
         if start >= 0:
             where = f" (line {line}, column {start + exc.column + 1} of the file)"
     return ConfigError(f"query does not parse{where}: {exc}", file=file, key="query", line=line)
-
-
-def _toml_error(exc: tomllib.TOMLDecodeError, file: str, text: str) -> ConfigError:
-    # Python 3.11's tomllib puts the position only into the message: "... (at line 3, column 9)"
-    found = re.search(r" \(at (?:line (\d+), column (\d+)|end of document)\)$", str(exc))
-    message = str(exc)[:found.start()] if found else str(exc)
-    line = None
-    if found:
-        line = int(found.group(1)) if found.group(1) else max(1, len(text.splitlines()))
-        if found.group(2):
-            message += f" (column {found.group(2)})"
-    return ConfigError(f"invalid TOML: {message}", file=file, line=line)
 
 
 def _schema_error(error: Any, file: str, text: str) -> ConfigError:
