@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from monitor.clock import FakeClock
+from monitor.content.language import detect_language, normalize_lang
 from monitor.errors import ConfigError
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import EMBEDDERS, load_embedder
@@ -83,27 +84,15 @@ def _date(value: Any) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-class _Languages:
-    """Given languages, else a guess (py3langid loads lazily: it takes seconds)."""
-
-    def __init__(self) -> None:
-        self._classify: Any = None
-
-    def __call__(self, given: Any, title: str, text: str) -> str | None:
-        if given:
-            return str(given)
-        if self._classify is None:
-            import py3langid
-
-            self._classify = py3langid.classify
-        return str(self._classify(f"{title}\n{text[:1000]}")[0])
+def _language(given: Any, title: str, text: str) -> str | None:
+    """The language the record gives (normalised: 'ar-SA' -> 'ar'), else the daemon's detection."""
+    return normalize_lang(str(given)) if given else detect_language(f"{title}\n{text}")
 
 
 def run_similarity(args: argparse.Namespace) -> int:
     settings = _settings(args)
     embedder = load_embedder(settings)
     similarity = load_similarity(embedder.name, settings.coefficients, settings.threshold)
-    langs = _Languages()
     rows = [(n, r) for n, r in _records(args.pairs, ("id1", "id2", "title1", "text1", "title2", "text2"))]
     good = [r for _, r in rows if r is not None]
     sides = [(str(r[f"title{s}"] or ""), str(r[f"text{s}"] or "")) for r in good for s in (1, 2)]
@@ -118,7 +107,7 @@ def run_similarity(args: argparse.Namespace) -> int:
         sig = []
         for s in (1, 2):
             title, text = sides[2 * n + s - 1]
-            lang = langs(record.get(f"lang{s}"), title, text)
+            lang = _language(record.get(f"lang{s}"), title, text)
             sig.append(similarity.signals(title, text, lang, _date(record.get(f"published{s}"))))
         one, two = row_of[sides[2 * n]], row_of[sides[2 * n + 1]]
         value = similarity.score(sig[0], sig[1], float(vectors[one] @ vectors[two]),
@@ -132,11 +121,10 @@ def run_similarity(args: argparse.Namespace) -> int:
 def run_cluster(args: argparse.Namespace) -> int:
     settings = _settings(args)
     embedder = load_embedder(settings)
-    langs = _Languages()
     rows = list(_records(args.articles, ("id", "title", "text")))
     good = [r for _, r in rows if r is not None]
     items = [ArticleInput(str(r["title"] or ""), str(r["text"] or ""),
-                          langs(r.get("lang"), str(r["title"] or ""), str(r["text"] or "")),
+                          _language(r.get("lang"), str(r["title"] or ""), str(r["text"] or "")),
                           _date(r.get("published")), str(r.get("url") or "")) for r in good]
     # The clock follows the stream's dates (undated articles take the latest date seen), so an archive
     # clusters as it would have live; without any dates the window never moves.

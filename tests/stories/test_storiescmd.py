@@ -67,3 +67,12 @@ def test_similarity_falls_with_days_between_publications(tmp_path, capsys):
     undated, same_day, week_apart = (json.loads(line)["similarity"] for line in lines)
     assert undated == same_day  # no date, or dates within a day: the time signal is neutral
     assert week_apart < same_day - 0.2
+
+
+def test_languages_are_read_as_the_daemon_reads_them():
+    from monitor.cli.storiescmd import _language
+
+    assert _language("ar-SA", "", "") == "ar"  # not "ar-SA", which no per-language weight knows
+    text = "قالت قوات سوريا الديمقراطية إن مقاتليها يتقدمون في الباغوز آخر معاقل التنظيم شرق سوريا " * 3
+    assert _language(None, "", text) == "ar"  # py3langid's dialect codes (arz, ary) fold into ar
+    assert _language(None, "", "ok") is None  # too short to guess: no language, as in the daemon
