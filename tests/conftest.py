@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitor.storage.db import create_db_engine, migrate
+
 POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
 
 
@@ -64,3 +66,12 @@ def sqlite_url(tmp_path: Path) -> str:
 def db_url(request: pytest.FixtureRequest) -> str:
     """The same test on SQLite and on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """A migrated engine on SQLite and on PostgreSQL (via `db_url`)."""
+    eng = create_db_engine(db_url)
+    migrate(eng)
+    yield eng
+    eng.dispose()

@@ -11,19 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine, insert
 
-from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import articles, feeds, outbox, stories, story_matches
 
 SEED_NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A migrated engine on SQLite and on PostgreSQL (via `db_url`)."""
-    eng = create_db_engine(db_url)
-    migrate(eng)
-    yield eng
-    eng.dispose()
 
 
 class TcpProxy:

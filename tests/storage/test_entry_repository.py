@@ -7,7 +7,6 @@ from sqlalchemy import Engine
 from monitor.ingest.parse import entry_key
 from monitor.ingest.settings import FeedSpec
 from monitor.models import Entry
-from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.entries import (
     claim_pending_entries,
     insert_new_entries,
@@ -19,19 +18,12 @@ from monitor.storage.feeds import get_feed, sync_feeds
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_db_engine(url)
-    migrate(engine)
-    return engine
-
-
 def entry(n: int) -> Entry:
     return Entry(key=entry_key(f"g{n}", None, "", ""), url=f"https://x.example/{n}", title=f"T{n}",
                  guid=f"g{n}", published=NOW)
 
 
-def test_only_unseen_entries_are_stored_and_queued(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_only_unseen_entries_are_stored_and_queued(engine: Engine) -> None:
     with engine.begin() as conn:
         sync_feeds(conn, [FeedSpec(name="wire", url="https://x.example/feed", tags=("en", "wire"))], NOW)
         feed = get_feed(conn, name="wire")

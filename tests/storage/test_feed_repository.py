@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from monitor.ingest.settings import FeedSpec
 from monitor.models import FeedUpdate
-from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import (
     REMOVED_FROM_CONFIG,
     add_feed,
@@ -27,10 +26,6 @@ from monitor.storage.feeds import (
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
-    engine = create_db_engine(url)
-    migrate(engine)
-    return engine
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,8 +33,7 @@ def spec(name: str, url: str, **kw: object) -> FeedSpec:
     return FeedSpec.model_validate({"name": name, "url": url, **kw})
 
 
-def test_sync_adds_updates_and_disables_removed(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_sync_adds_updates_and_disables_removed(engine: Engine) -> None:
     with engine.begin() as conn:
         both = [spec("a", "https://a.example/feed"), spec("b", "https://b.example/rss")]
         report = sync_feeds(conn, both, NOW)
@@ -58,8 +52,7 @@ def test_sync_adds_updates_and_disables_removed(db_url: str) -> None:
         assert b is not None and b.enabled and b.disabled_reason is None
 
 
-def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(engine: Engine) -> None:
     with engine.begin() as conn:
         sync_feeds(conn, [spec("a", "https://a.example/old")], NOW)
         feed = get_feed(conn, name="a")
@@ -76,8 +69,7 @@ def test_permanent_move_survives_the_next_sync_but_a_config_edit_wins(db_url: st
         assert edited is not None and edited.url == "https://a.example/edited" and edited.etag is None
 
 
-def test_record_poll_counts_errors_and_success_resets(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_record_poll_counts_errors_and_success_resets(engine: Engine) -> None:
     later = NOW + timedelta(minutes=30)
     with engine.begin() as conn:
         sync_feeds(conn, [spec("a", "https://a.example/feed")], NOW)
@@ -103,8 +95,7 @@ def test_record_poll_counts_errors_and_success_resets(db_url: str) -> None:
         assert back is not None and back.enabled and back.error_count == 0 and back.next_check_at == later
 
 
-def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_leases_keep_a_feed_with_one_poller_until_released_or_expired(engine: Engine) -> None:
     with engine.begin() as conn:
         sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(3)], NOW)
         first = claim_due_feeds(conn, now=NOW, owner="p1", limit=2, lease_seconds=60)
@@ -135,8 +126,7 @@ print(json.dumps(got))
 """
 
 
-def test_several_processes_never_claim_the_same_feed(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_several_processes_never_claim_the_same_feed(db_url: str, engine: Engine) -> None:
     with engine.begin() as conn:
         sync_feeds(conn, [spec(f"f{i}", f"https://x.example/{i}") for i in range(90)], NOW)
     procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, db_url, f"p{i}"], stdout=subprocess.PIPE,
