@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import time
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -36,9 +35,8 @@ class Daemon:
         if self.stopping.is_set():
             return
         async with self.busy:
-            started = time.monotonic()
-            report = await run_cycle(self.app, deliver=False)
-            self.app.metrics.observe_cycle("poll", time.monotonic() - started)
+            with self.app.metrics.time_cycle("poll"):
+                report = await run_cycle(self.app, deliver=False)
             log.info("cycle done: %s new articles, %s alerts planned",
                      report.articles, report.planned_alerts)
 
@@ -46,9 +44,8 @@ class Daemon:
         if self.stopping.is_set():
             return
         async with self.busy:
-            started = time.monotonic()
-            await asyncio.to_thread(deliver_pending, self.app)
-            self.app.metrics.observe_cycle("deliver", time.monotonic() - started)
+            with self.app.metrics.time_cycle("deliver"):
+                await asyncio.to_thread(deliver_pending, self.app)
 
     async def retention_tick(self) -> None:
         if self.stopping.is_set():

@@ -65,9 +65,6 @@ class Metrics:
     def alert_delivery(self, channel: str, outcome: str) -> None:
         self.alert_deliveries.labels(channel=channel, outcome=outcome).inc()
 
-    def observe_cycle(self, job: str, seconds: float) -> None:
-        self.cycle_seconds.labels(job=job).observe(seconds)
-
     @contextmanager
     def time_cycle(self, job: str) -> Iterator[None]:
         """Observe how long the block takes (durations are measurements, not schedule time)."""
