@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from monitor.alerts import DeliverySettings, WatchlistDelivery, build_channels, deliver_due, plan_alerts
 from monitor.alerts.settings import EmailChannelSettings, WebhookChannelSettings
@@ -23,7 +23,8 @@ from monitor.clock import SystemClock
 from monitor.models import Hit, Match
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import articles, outbox, stories
-from tests.alerts.servers import SmtpServer, WebhookReceiver
+from monitor.demo.smtp_sink import SmtpSink
+from monitor.demo.webhook_sink import WebhookSink
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         engine = create_db_engine(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
         migrate(engine)
-        smtp, hook = SmtpServer(), WebhookReceiver()
-        smtp.start()
-        hook.start()
+        smtp, hook = SmtpSink().start(), WebhookSink().start()
         try:
             figures = _measure(engine, args.stories, smtp, hook)
         finally:
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _measure(engine, count: int, smtp: SmtpServer, hook: WebhookReceiver) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _measure(engine: Engine, count: int, smtp: SmtpSink, hook: WebhookSink) -> dict[str, str]:
     now, story_ids = SystemClock().now(), []
     with engine.begin() as conn:
         for n in range(count):
@@ -90,7 +89,7 @@ def _measure(engine, count: int, smtp: SmtpServer, hook: WebhookReceiver) -> dic
         "planned": f"{planned} alerts in {plan_seconds:.2f} s ({planned / plan_seconds:.0f} alerts/s)",
         "delivered": f"{sent} messages in {deliver_seconds:.2f} s over {runs} runs "
                      f"({sent / deliver_seconds:.0f} messages/s, both channels in parallel)",
-        "received": f"smtp {len(smtp.recorder.messages)}, webhook {len(hook.accepted())}, not sent {left}",
+        "received": f"smtp {len(smtp.messages)}, webhook {hook.received}, not sent {left}",
     }
 
 

@@ -13,10 +13,9 @@ import sys
 
 import numpy as np
 
-from bench.stories_data import is_original, load_pairs
+from monitor.stories.evaldata import L2, is_original, load_pairs, pair_matrix
 from monitor.stories.fit import cross_validate, f1, pearson, roc_auc
 from monitor.stories.similarity import load_similarity
-from scripts.fit_combiner import L2, pair_matrix
 
 
 def figures(sim: np.ndarray, score: np.ndarray, threshold: float | np.ndarray) -> str:

@@ -12,12 +12,12 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from bench.stories_data import Doc, cached_embed, is_original, load_pairs, load_seeds, pair_docs
 from monitor.clock import FakeClock
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import load_embedder
 from monitor.stories.embedding import split_vectors
 from monitor.stories.engine import StoryEngine
+from monitor.stories.evaldata import Doc, cached_embed, is_original, load_pairs, load_seeds, pair_docs
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
 

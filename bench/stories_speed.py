@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bench.stories_data import is_original, load_pairs, pair_docs
 from monitor.clock import FakeClock
 from monitor.stories.embedders import load_embedder
 from monitor.stories.engine import StoryEngine
+from monitor.stories.evaldata import is_original, load_pairs, pair_docs
 from monitor.stories.features import Signals
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings

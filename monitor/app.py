@@ -17,8 +17,8 @@ from monitor.alerts.channels import Channel, build_channels
 from monitor.clock import Clock, SystemClock
 from monitor.config import Settings, load_config
 from monitor.errors import ConfigError
-from monitor.metrics import Metrics
 from monitor.net.http import HttpFetcher
+from monitor.service.metrics import Metrics
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import sync_feeds
 from monitor.stories import StoryEngine, load_embedder

@@ -18,8 +18,8 @@ from monitor.content.settings import ContentSettings
 from monitor.errors import ConfigError
 from monitor.ingest.settings import FeedSpec, PollingSettings
 from monitor.net.settings import HttpSettings
+from monitor.service.settings import ServiceSettings
 from monitor.stories.settings import StorySettings
-from monitor.web.settings import ServiceSettings
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
 

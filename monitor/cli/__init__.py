@@ -21,11 +21,11 @@ COMMAND_MODULES = (
     "monitor.cli.daemon",  # run, once, demo
     "monitor.cli.configcmd",  # check-config
     "monitor.cli.extractcmd",  # extract
-    "monitor.cli.storiescmd",  # similarity, cluster
+    "monitor.cli.clustercmd",  # similarity, cluster
     "monitor.cli.watchcmd",  # match, watchlists test
     "monitor.cli.alertscmd",  # alerts list/retry, test-alert
     "monitor.cli.feedscmd",  # feeds list/add/import/export
-    "monitor.cli.servicecmd",  # stories list/show/export, backfill
+    "monitor.cli.storiescmd",  # stories list/show/export, backfill
 )
 
 

@@ -29,8 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from monitor.daemon import Daemon
     from monitor.logs import configure_logging
+    from monitor.service.daemon import Daemon
 
     settings = load_config(args.config)
     configure_logging(json=settings.service.json_logs, level=settings.service.log_level)

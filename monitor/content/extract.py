@@ -14,9 +14,9 @@ from trafilatura.utils import load_html
 
 from monitor.content import metadata
 from monitor.content.canonical import resolve_canonical
-from monitor.content.decode import decode_body
 from monitor.content.language import choose_language
 from monitor.content.maintext import main_text
+from monitor.content.page_charset import decode_body
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError
 from monitor.models import Article, Page

@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-from monitor.ingest.charset import decode_document, to_utf8_xml
 from monitor.ingest.discovery import find_alternates, looks_like_html
+from monitor.ingest.feed_charset import decode_document, to_utf8_xml
 from monitor.models import Entry
 
 # A DOCTYPE with an internal subset that declares entities: billion laughs, XXE. Never needed by feeds.

@@ -21,7 +21,7 @@ import httpx
 from monitor.clock import Clock, SystemClock
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.net.address import AddressPolicy
-from monitor.net.decode import CappedBody, DecodeError
+from monitor.net.content_encoding import CappedBody, DecodeError
 from monitor.net.headers import charset_of, media_type, retry_after_seconds
 from monitor.net.settings import HttpSettings
 from monitor.net.transport import PerOriginTransport

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
 from monitor.clock import FakeClock
-from monitor.retention import run_retention
+from monitor.service.retention import run_retention
 from monitor.storage.locks import RETENTION_LOCK_KEY
 from monitor.storage.retention import prune
 from monitor.storage.tables import articles, entries, feeds, outbox, stories, story_matches

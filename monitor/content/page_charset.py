@@ -3,7 +3,8 @@
 Order of trust: a byte-order mark; strict UTF-8 (unless a UTF-16/32 charset is declared); the
 Content-Type header's charset; the page's own `<meta charset>` (or http-equiv); statistical detection
 (charset-normalizer); UTF-8 with replacement characters. A declared charset that fails to decode
-strictly is skipped, since servers and templates often lie. The shared rules live in monitor.net.charsets.
+strictly is skipped, since servers and templates often lie. The shared rules live in
+monitor.net.charset_rules.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from monitor.net.charsets import candidates, codec, sniff_bom, strict
+from monitor.net.charset_rules import candidates, codec, sniff_bom, strict
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 

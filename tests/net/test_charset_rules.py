@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import codecs
 
-from monitor.net.charsets import candidates, codec, sniff_bom, strict
+from monitor.net.charset_rules import candidates, codec, sniff_bom, strict
 
 
 def test_legacy_labels_map_to_their_whatwg_supersets() -> None:

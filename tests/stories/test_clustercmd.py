@@ -70,7 +70,7 @@ def test_similarity_falls_with_days_between_publications(tmp_path, capsys):
 
 
 def test_languages_are_read_as_the_daemon_reads_them():
-    from monitor.cli.storiescmd import _language
+    from monitor.cli.clustercmd import _language
 
     assert _language("ar-SA", "", "") == "ar"  # not "ar-SA", which no per-language weight knows
     text = "قالت قوات سوريا الديمقراطية إن مقاتليها يتقدمون في الباغوز آخر معاقل التنظيم شرق سوريا " * 3

@@ -15,7 +15,7 @@ pytest.importorskip("monitor.config", reason="monitor.config cannot be imported 
                     exc_type=ImportError)
 
 from monitor.cli import main
-from monitor.cli.servicecmd import parse_since
+from monitor.cli.storiescmd import parse_since
 from monitor.errors import ConfigError
 from monitor.storage.tables import stories
 

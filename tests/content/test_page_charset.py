@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import codecs
 
-from monitor.content.decode import decode_body, meta_charset
+from monitor.content.page_charset import decode_body, meta_charset
 
 ARABIC = "تعرض آخر جيب لتنظيم داعش في شرق سوريا للقصف بضربات جوية ومدفعية"
 RUSSIAN = "Курс евро заметно снизился в первый торговый день нового года"

@@ -13,11 +13,11 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, insert
 
-from monitor.metrics import Metrics
+from monitor.service.health import start_web_server
+from monitor.service.metrics import Metrics
+from monitor.service.settings import ServiceSettings
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import feeds, outbox, stories
-from monitor.web.server import start_web_server
-from monitor.web.settings import ServiceSettings
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

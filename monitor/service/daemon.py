@@ -16,8 +16,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
 from monitor.pipeline import deliver_pending, run_cycle
-from monitor.retention import run_retention
-from monitor.web.server import start_web_server
+from monitor.service.health import start_web_server
+from monitor.service.retention import run_retention
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from monitor.storage.stats import ping
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from monitor.metrics import Metrics
-    from monitor.web.settings import ServiceSettings
+    from monitor.service.metrics import Metrics
+    from monitor.service.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 

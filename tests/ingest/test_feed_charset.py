@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from monitor.ingest.charset import decode_document
+from monitor.ingest.feed_charset import decode_document
 from monitor.ingest.parse import parse_feed
 from tests.faults.feeds import item, rss
 

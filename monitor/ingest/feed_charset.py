@@ -2,7 +2,7 @@
 
 Feeds lie about their encoding: a Content-Type charset that contradicts the body, no charset at
 all, stray invalid bytes, UTF-16 with a BOM. We try, in order, the BOM, then the shared strict
-candidates (monitor.net.charsets: UTF-8 first, then the XML declaration's and the HTTP charset), keep
+candidates (monitor.net.charset_rules: UTF-8 first, then the XML declaration's and the HTTP charset), keep
 the first that decodes strictly (else replace bad bytes), and rewrite the XML declaration to say utf-8
 so the parser does not second-guess us.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.net.charsets import candidates, codec, is_wide, sniff_bom, strict
+from monitor.net.charset_rules import candidates, codec, is_wide, sniff_bom, strict
 
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']", re.IGNORECASE)
 _DECL_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']", re.IGNORECASE)
