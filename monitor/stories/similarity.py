@@ -8,6 +8,7 @@ beside this module.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +41,12 @@ class Combiner:
         return z
 
     def score(self, features: np.ndarray, days: float | None = None) -> float:
-        return float(1.0 / (1.0 + np.exp(-self.logit(features, days))))
+        return sigmoid(float(self.logit(features, days)))
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function without overflow: articles years apart give logits far below -700."""
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 class Similarity:
