@@ -20,11 +20,11 @@ from sqlalchemy import Engine, func, insert, select
 from monitor.alerts import DeliverySettings, WatchlistDelivery, build_channels, deliver_due, plan_alerts
 from monitor.alerts.settings import EmailChannelSettings, WebhookChannelSettings
 from monitor.clock import SystemClock
+from monitor.demo.smtp_sink import SmtpSink
+from monitor.demo.webhook_sink import WebhookSink
 from monitor.models import Hit, Match
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import articles, outbox, stories
-from monitor.demo.smtp_sink import SmtpSink
-from monitor.demo.webhook_sink import WebhookSink
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,13 +13,14 @@ import sys
 from datetime import UTC, datetime
 
 from monitor.clock import FakeClock
+from monitor.models import StoredArticle
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import load_embedder
 from monitor.stories.embedding import split_vectors
-from monitor.stories.engine import StoryEngine
 from monitor.stories.evaldata import Doc, cached_embed, is_original, load_pairs, load_seeds, pair_docs
-from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
+from monitor.stories.similarity import load_similarity
+from monitor.stories.window import MemoryStore, StoryWindow
 
 
 def unrelated(n: int = 200) -> list[Doc]:
@@ -38,14 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"command: PYTHONPATH=. python -m bench.stories_seeds {' '.join(sys.argv[1:])}".rstrip())
     settings = StorySettings(embedder=args.embedder, threshold=args.threshold)
-    engine = StoryEngine(settings, load_embedder(settings), FakeClock(datetime(2019, 2, 14, tzinfo=UTC)))
-    sim = engine.similarity
+    embedder, clock = load_embedder(settings), FakeClock(datetime(2019, 2, 14, tzinfo=UTC))
+    sim = load_similarity(embedder.name, settings.coefficients, settings.threshold)
     seeds, others = load_seeds(), unrelated()
     docs = seeds + others
     raw = article_vectors([(d.title, d.text) for d in docs], sim.lead_chars,
-                          lambda texts: cached_embed(engine.embedder, texts, f"B{sim.lead_chars}"),
-                          lambda texts: cached_embed(engine.embedder, texts, "T"))
-    leads, titles = split_vectors(raw, engine.embedder.dim)
+                          lambda texts: cached_embed(embedder, texts, f"B{sim.lead_chars}"),
+                          lambda texts: cached_embed(embedder, texts, "T"))
+    leads, titles = split_vectors(raw, embedder.dim)
     vectors, titles = sim.centre(leads), sim.centre(titles, titles=True)
     signals = [sim.signals(d.title, d.text, d.lang, None) for d in docs]
 
@@ -56,21 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(5):
         print(f"  {seeds[i].id[:3]} {seeds[i].lang}: " + " ".join(f"{score(i, j):.2f}" for j in range(5))
               + f"   max unrelated {max(score(i, k) for k in range(5, len(docs))):.2f}")
-    stream = others[:40] + seeds[:1] + others[40:90] + seeds[1:3] + others[90:150] + seeds[3:] + others[150:]
-    labels: dict[str, int] = {}
-    merged: dict[int, int] = {}
-    for n, doc in enumerate(stream):
-        item = ArticleInput(doc.title, doc.text, doc.lang, None)
-        a = engine.assign(item)
-        labels[doc.id] = a.story_id if a.story_id is not None else n
-        engine.commit(n, labels[doc.id], item, a)
-        for other in a.also:
-            engine.merge(labels[doc.id], other)
-            merged[other] = labels[doc.id]
-    for key, story in labels.items():
-        while story in merged:
-            story = merged[story]
-        labels[key] = story
+    order = [*range(5, 45), 0, *range(45, 95), 1, 2, *range(95, 155), 3, 4, *range(155, len(docs))]
+    window, store = StoryWindow(settings, embedder, clock), MemoryStore()
+    stream = [StoredArticle(n, None, docs[i].title, docs[i].text, docs[i].lang, None, clock.now(), "", None,
+                            raw[i].tobytes(), embedder.name) for n, i in enumerate(order)]
+    window.place_batch(store, stream)
+    labels = {docs[i].id: store.story_of(n) for n, i in enumerate(order)}
     seed_stories = [labels[s.id] for s in seeds]
     joined = [d.id for d in others if labels[d.id] in set(seed_stories)]
     print(f"stories of the seeds (in file order): {seed_stories}; distinct: {len(set(seed_stories))}; "

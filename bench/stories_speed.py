@@ -5,8 +5,8 @@
 1. distinct articles: embed (batches) + assign + commit, real dev articles, no duplicates;
 2. a realistic stream: the same articles plus 40% wire copies (dateline and credit added, a word
    changed) and exact reposts, shuffled, so the cheap layers skip the model for those;
-3. assignment alone with --stories stories in the window (synthetic vectors and article signals of
-   realistic sizes), per article, and the memory the window takes (RSS growth).
+3. placement alone with --stories stories in the window (synthetic vectors, and texts of random words
+   of realistic length), per article, and the memory the window takes (RSS growth).
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from datetime import UTC, datetime
 import numpy as np
 
 from monitor.clock import FakeClock
+from monitor.models import StoredArticle
 from monitor.stories.embedders import load_embedder
-from monitor.stories.engine import StoryEngine
 from monitor.stories.evaldata import is_original, load_pairs, pair_docs
-from monitor.stories.features import Signals
 from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
+from monitor.stories.window import MemoryStore, Placed, StoryWindow
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -59,61 +59,62 @@ def _wire_copy(item: ArticleInput, rng: random.Random) -> ArticleInput:
     return ArticleInput(item.title + " | Site", text, item.language, NOW, item.canonical_url + "/wire")
 
 
-def run_stream(engine: StoryEngine, items: list[ArticleInput], batch: int) -> tuple[str, dict[str, int]]:
+def _stored(n: int, item: ArticleInput, *, vector: bytes | None = None, model: str | None = None
+            ) -> StoredArticle:
+    return StoredArticle(n, None, item.title, item.text, item.language, item.published, NOW, "", None, vector,
+                         model)
+
+
+def run_stream(window: StoryWindow, items: list[ArticleInput], batch: int) -> tuple[str, dict[str, int]]:
     """Wall rate, and the CPU time per article (the machine may be shared: CPU time is what it costs)."""
     reasons: dict[str, int] = {}
+    store = MemoryStore()
     start, cpu = time.perf_counter(), time.process_time()
-    next_id = 0
     for begin in range(0, len(items), batch):
-        chunk = items[begin:begin + batch]
-        todo = [i for i, needed in enumerate(engine.needs_vectors(chunk)) if needed]
-        vectors = dict(zip(todo, engine.embed([chunk[i] for i in todo]), strict=True))
-        for i, item in enumerate(chunk):
-            a = engine.assign(item, vectors.get(i))
-            next_id += 1
-            engine.commit(next_id, a.story_id if a.story_id is not None else next_id, item, a)
-            reasons[a.reason] = reasons.get(a.reason, 0) + 1
+        chunk = [_stored(begin + n, item) for n, item in enumerate(items[begin:begin + batch])]
+        for result in window.place_batch(store, chunk):
+            assert isinstance(result, Placed), result
+            reasons[result.reason] = reasons.get(result.reason, 0) + 1
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-    threads = engine.settings.threads
+    threads = window.settings.threads
     return (f"{len(items) / wall:.1f} articles/s wall, {1000 * cpu / len(items):.0f} ms CPU per article "
             f"= {len(items) * threads / cpu:.1f} articles/s on {threads} free cores"), reasons
 
 
-def _synthetic_signals(rng: np.random.Generator) -> Signals:
-    def ids(n: int) -> np.ndarray:
-        return np.unique(rng.integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32))
-
-    def weights(a: np.ndarray) -> np.ndarray:
-        w = rng.random(len(a)).astype(np.float32)
-        return w / np.linalg.norm(w)
-
-    t, s, g, h, nm = ids(96), ids(96), ids(256), ids(12), ids(40)
-    return Signals("en", "latin", t, weights(t), s, weights(s), g, weights(g), h, weights(h), nm,
-                   np.full(len(nm), 2.0, dtype=np.float32), nm, ids(8), NOW)
+def _synthetic_text(rng: random.Random, vocabulary: list[str]) -> str:
+    return " ".join(rng.choice(vocabulary) for _ in range(250))  # ~1,500 characters, realistic signals
 
 
-def run_window(engine: StoryEngine, stories: int, queries: int) -> tuple[float, float, float, float]:
-    """Fill the window with synthetic stories; (ms per assignment p50, p95, CPU median, RSS growth MB)."""
-    rng = np.random.default_rng(0)
-    dim = engine.embedder.dim
-    before = _rss_mb()
-    filler = ArticleInput("", "", "en", NOW)
-    for story in range(stories):
-        raw = rng.standard_normal((2, dim)).astype(np.float32)  # the lead's vector and the title's
-        raw = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).ravel()
-        # The bench fills the window directly with signals of realistic sizes: load() would read text.
-        engine._add_member(story, story, filler, raw, f"h{story}", int(rng.integers(-2**63, 2**63 - 1)), NOW,
-                           _synthetic_signals(rng))
-    grown = _rss_mb() - before
+def run_window(window: StoryWindow, stories: int, queries: int) -> tuple[float, float, float, float, float]:
+    """Fill the window with synthetic stories; (ms per assignment p50, p95, CPU median, RSS growth MB,
+    seconds the fill took)."""
+    rng, words = np.random.default_rng(0), random.Random(0)
+    vocabulary = sorted({w for item in _articles(400) for w in item.text.split()})
+    dim = window.engine.embedder.dim
+    before, started = _rss_mb(), time.perf_counter()
+    for first in range(0, stories, 5000):  # loaded as a restart loads stored articles, in chunks
+        chunk = []
+        for story in range(first, min(first + 5000, stories)):
+            raw = rng.standard_normal((2, dim)).astype(np.float32)  # the lead's vector and the title's
+            raw = (raw / np.linalg.norm(raw, axis=1, keepdims=True)).ravel()
+            chunk.append(StoredArticle(story, story, "", _synthetic_text(words, vocabulary), "en", NOW, NOW,
+                                       f"h{story}", int(rng.integers(-2**63, 2**63 - 1)), raw.tobytes(),
+                                       window.model, story + 1))
+        window.engine.load(chunk)
+    fill, grown = time.perf_counter() - started, _rss_mb() - before
     sample = _articles(queries)
-    vectors = engine.embed(sample)
+    vectors = window.engine.embed(sample)
     times, cpu = [], []
-    for item, vector in zip(sample, vectors, strict=True):
+    store = MemoryStore()
+    for n, (item, vector) in enumerate(zip(sample, vectors, strict=True)):
+        article = _stored(stories + n, item, vector=np.asarray(vector, dtype=np.float32).tobytes(),
+                          model=window.model)
         start, c0 = time.perf_counter(), time.process_time()
-        engine.assign(item, vector)
+        window.place_batch(store, [article])
         times.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - c0) * 1000)
-    return float(np.percentile(times, 50)), float(np.percentile(times, 95)), float(np.median(cpu)), grown
+    p50, p95 = np.percentile(times, [50, 95])
+    return float(p50), float(p95), float(np.median(cpu)), grown, fill
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,24 +132,22 @@ def main(argv: list[str] | None = None) -> int:
     embedder = load_embedder(settings)
     items = _articles(args.articles)
     chars = sum(len(i.title) + len(i.text) for i in items) / len(items)
-    engine = StoryEngine(settings, embedder, FakeClock(NOW))
-    engine.embed(items[:4])  # warm up
-    rate, reasons = run_stream(engine, items, settings.batch_size)
-    print(f"{args.embedder}, {args.threads} threads, lead {engine.similarity.lead_chars} chars, "
+    window = StoryWindow(settings, embedder, FakeClock(NOW))
+    window.engine.embed(items[:4])  # warm up
+    rate, reasons = run_stream(window, items, settings.batch_size)
+    print(f"{args.embedder}, {args.threads} threads, lead {window.engine.similarity.lead_chars} chars, "
           f"articles of {chars:.0f} chars on average")
     print(f"distinct articles through embedding + assignment: {rate} ({len(items)} articles, {reasons})")
     rng = random.Random(1)
     stream = items + [_wire_copy(rng.choice(items), rng) for _ in range(int(len(items) * 0.4 / 0.6))]
     rng.shuffle(stream)
-    engine = StoryEngine(settings, embedder, FakeClock(NOW))
-    rate, reasons = run_stream(engine, stream, settings.batch_size)
+    rate, reasons = run_stream(StoryWindow(settings, embedder, FakeClock(NOW)), stream, settings.batch_size)
     print(f"stream with 40% wire copies/reposts: {rate} ({len(stream)} articles, {reasons})")
-    engine = StoryEngine(settings, embedder, FakeClock(NOW))
-    start = time.perf_counter()
-    p50, p95, cpu, grown = run_window(engine, args.stories, 100)
-    print(f"assignment with {args.stories} stories in the window (vector given; signals, search, scoring): "
+    window = StoryWindow(settings, embedder, FakeClock(NOW))
+    p50, p95, cpu, grown, fill = run_window(window, args.stories, 100)
+    print(f"placement with {args.stories} stories in the window (vector given; signals, search, scoring): "
           f"p50 {p50:.2f} ms, p95 {p95:.2f} ms wall, median {cpu:.2f} ms CPU per article; window memory "
-          f"{grown:.0f} MB RSS growth; filling the window took {time.perf_counter() - start:.0f} s")
+          f"{grown:.0f} MB RSS growth; filling the window took {fill:.0f} s")
     return 0
 
 

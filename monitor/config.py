@@ -17,6 +17,7 @@ from monitor.configfile import dotted, locate_key, read_toml, substitute_env
 from monitor.content.settings import ContentSettings
 from monitor.errors import ConfigError
 from monitor.ingest.settings import FeedSpec, PollingSettings
+from monitor.jobs.settings import JobSettings
 from monitor.net.settings import HttpSettings
 from monitor.service.settings import ServiceSettings
 from monitor.stories.settings import StorySettings
@@ -44,6 +45,7 @@ class Settings(BaseModel):
     stories: StorySettings = StorySettings()
     watchlists: WatchlistsSettings = WatchlistsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    jobs: JobSettings = JobSettings()
     service: ServiceSettings = ServiceSettings()
     feeds: list[FeedSpec] = []
     channels: dict[str, ChannelSettings] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,12 @@ class Article:
 
 @dataclass(frozen=True)
 class StoredArticle:
-    """An article as stored with its story and duplicate keys: what rebuilds the story window after a
-    restart or another replica's writes (vectors are never re-encoded)."""
+    """An article as stored with its duplicate keys and vector: what the stories job places (story_id
+    None) and what rebuilds the story window after a restart or another replica's writes (vectors are
+    never re-encoded)."""
 
     article_id: int
-    story_id: int
+    story_id: int | None  # None while it waits for the stories job
     title: str
     text: str
     language: str | None
@@ -143,6 +145,20 @@ class StoredArticle:
     simhash: int | None
     vector: bytes | None
     vector_model: str | None = None  # a vector of another model is ignored, not mixed in
+    placed_seq: int = 0  # placement order (0 = not placed yet)
+    source: str = ""  # the feed's name
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What the stories stage decided for an article, written beside it."""
+
+    story_id: int
+    score: float  # similarity that put it there (1.0 for a duplicate)
+    reason: str  # "new", "text-duplicate", "near-duplicate", "similar"
+    shared: tuple[str, ...] = ()  # the names, places and numbers behind a "similar" decision
+    vector: bytes | None = None  # set when the model ran for this article during placement
+    vector_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,3 +215,75 @@ class Match:
         """One line for people: each (term, field) once, in the order found."""
         reasons = dict.fromkeys(f"{h.term} in {h.field}" for h in self.hits)
         return "; ".join(reasons) or "matched"
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """An article as an alert or a listing shows it: a headline and where it is, no text."""
+
+    id: int
+    title: str
+    url: str
+    language: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class StoryOutline:
+    """A story as an alert shows it: the summary row and its articles' headlines, oldest first."""
+
+    id: int
+    title: str
+    first_seen: datetime
+    languages: tuple[str, ...]
+    sources: tuple[str, ...]
+    articles: tuple[ArticleLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class HitSummary:
+    """One reason of a match as the alert keeps it."""
+
+    term: str
+    field: str
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class AlertPayload:
+    """What the planner recorded about a match, and what a sent alert showed (updates report the rest)."""
+
+    score: float = 0.0
+    why: str = "matched"
+    hits: tuple[HitSummary, ...] = ()
+    languages: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    new_languages: tuple[str, ...] = ()  # updates only: what is new since the alert before
+    new_sources: tuple[str, ...] = ()
+
+
+AlertState = Literal["pending", "sending", "sent", "failed"]
+AlertKind = Literal["instant", "digest"]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One outbox row: a story x watchlist x channel (x update) and where its delivery stands."""
+
+    id: int
+    story_id: int
+    watchlist: str
+    channel: str
+    update_seq: int
+    kind: AlertKind
+    state: AlertState
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    message_id: str
+    payload: AlertPayload
+    digest_id: int | None
+    created_at: datetime
+    sent_at: datetime | None
+    lease_owner: str | None = None
+    lease_expires_at: datetime | None = None

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +25,13 @@ from monitor.alerts.render import AlertItem, Renderer, renderer_for
 from monitor.alerts.settings import DeliverySettings
 from monitor.errors import DeliveryError
 from monitor.storage import outbox
-from monitor.storage.outbox import OutboxRow
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sqlalchemy import Connection, Engine
 
-    from monitor.models import Story
+    from monitor.models import Alert, StoryOutline
 
 log = logging.getLogger(__name__)
 _HOUR = timedelta(hours=1)
@@ -104,9 +103,9 @@ def _deliver_channel(run: _Run, name: str, channel: Channel) -> DeliveryReport:
 
 def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     report = DeliveryReport()
-    stories: dict[int, Story | None] = {}  # one story often has alerts for several watchlists
+    stories: dict[int, StoryOutline | None] = {}  # one story often has alerts for several watchlists
     deadline = time.monotonic() + run.settings.channel_budget_seconds  # elapsed time, not the clock
-    for _ in range(run.settings.batch_size):
+    for claims in range(run.settings.batch_size):
         if report.sent and time.monotonic() > deadline:
             break
         with run.engine.begin() as conn:
@@ -115,13 +114,15 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
             if not claimed:
                 break
             row = claimed[0]
+            if claims == 0:
+                log.info("job started", extra={"job": "deliver", "channel": name})
             deferral = _deferral(conn, run, row)
             if deferral is not None:
                 outbox.release(conn, [row.id], run.owner, **deferral)
                 report += DeliveryReport(deferred=1)
                 continue
             if row.story_id not in stories:
-                stories[row.story_id] = outbox.load_story(conn, row.story_id)
+                stories.update(outbox.load_outlines(conn, [row.story_id]))
             story = stories[row.story_id]
         report += _attempt(run, name, channel, [row], [story],
                            lambda r=row, s=story: _render_alert(run, r, s))
@@ -130,7 +131,7 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     return report
 
 
-def _deferral(conn: Connection, run: _Run, row: OutboxRow) -> dict[str, Any] | None:
+def _deferral(conn: Connection, run: _Run, row: Alert) -> dict[str, Any] | None:
     """Quiet hours hold (or fold) an instant alert; past the rate limit it joins a digest."""
     policy = run.policy(row.watchlist)
     hold = schedule.quiet_hold(policy, run.now)
@@ -152,8 +153,8 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     with run.engine.begin() as conn:
         claimed = outbox.claim(conn, name, kind="digest", now=run.now, owner=run.owner,
                                lease_until=run.lease_until, limit=None)
-        groups: dict[tuple[str, int], list[OutboxRow]] = {}
-        ready: list[list[OutboxRow]] = []  # the groups to send now
+        groups: dict[tuple[str, int], list[Alert]] = {}
+        ready: list[list[Alert]] = []  # the groups to send now
         for row in claimed:
             groups.setdefault((row.watchlist, row.digest_id or 0), []).append(row)
         report = DeliveryReport()
@@ -164,7 +165,7 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
                 report += DeliveryReport(deferred=len(rows))
             else:
                 ready.append(rows)
-        stories = outbox.load_stories(conn, (r.story_id for group in ready for r in group))
+        stories = outbox.load_outlines(conn, (r.story_id for group in ready for r in group))
     for index, rows in enumerate(ready):
         shown = [stories[r.story_id] for r in rows]
         report += _attempt(run, name, channel, rows, shown,
@@ -176,8 +177,8 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     return report
 
 
-def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
-             stories: Sequence[Story | None],
+def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[Alert],
+             stories: Sequence[StoryOutline | None],
              build: Callable[[], RenderedAlert]) -> DeliveryReport:
     """Render and send one message for `rows`, then record the outcome on all of them.
 
@@ -194,7 +195,7 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
         log.exception("alert could not be rendered or sent channel=%s outbox_ids=%s", name, ids)
         error, retryable, hint = f"{type(exc).__name__}: {exc}", True, None
     else:
-        shown = {r.id: {**r.payload, "languages": list(s.languages), "sources": list(s.sources)}
+        shown = {r.id: replace(r.payload, languages=s.languages, sources=s.sources)
                  for r, s in zip(rows, stories, strict=True) if s is not None}
         with run.engine.begin() as conn:
             outbox.mark_sent(conn, ids, run.owner, run.now, payloads=shown)
@@ -212,7 +213,7 @@ def _attempt(run: _Run, name: str, channel: Channel, rows: Sequence[OutboxRow],
     return DeliveryReport(retrying=1, errors=((name, error),))
 
 
-def _render_alert(run: _Run, row: OutboxRow, story: Story | None) -> RenderedAlert:
+def _render_alert(run: _Run, row: Alert, story: StoryOutline | None) -> RenderedAlert:
     if story is None:
         raise DeliveryError(row.channel, f"story {row.story_id} no longer exists", retryable=False)
     return run.renderer.alert(
@@ -221,8 +222,8 @@ def _render_alert(run: _Run, row: OutboxRow, story: Story | None) -> RenderedAle
         thread=thread_of(row.story_id, row.watchlist, row.channel, row.update_seq), date=run.now)
 
 
-def _render_digest(run: _Run, name: str, rows: Sequence[OutboxRow],
-                   stories: Sequence[Story | None]) -> RenderedAlert:
+def _render_digest(run: _Run, name: str, rows: Sequence[Alert],
+                   stories: Sequence[StoryOutline | None]) -> RenderedAlert:
     items = [AlertItem(s, r.payload, r.update_seq) for r, s in zip(rows, stories, strict=True) if s]
     if not items:
         raise DeliveryError(name, "the stories of this digest no longer exist", retryable=False)

@@ -7,7 +7,7 @@ Users override any template by putting a file of the same name in `[delivery] te
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from monitor.alerts.channels.base import RenderedAlert, flat_line
-from monitor.models import Story
+from monitor.models import AlertPayload, StoryOutline
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 _MAX_LINKS = 12
@@ -29,8 +29,8 @@ _MAX_LINKS = 12
 class AlertItem:
     """One story as an alert shows it, with what the planner recorded about the match."""
 
-    story: Story
-    payload: Mapping[str, Any]
+    story: StoryOutline
+    payload: AlertPayload
     update_seq: int = 0
 
 
@@ -112,10 +112,10 @@ def story_view(item: AlertItem, tz: ZoneInfo) -> dict[str, Any]:
         "first_seen_utc": story.first_seen.isoformat(),
         "languages": [_line(x) for x in story.languages], "sources": [_line(x) for x in story.sources],
         "headlines": headlines, "links": links,
-        "why": _line(payload.get("why", "matched"), 1000), "score": payload.get("score", 0.0),
+        "why": _line(payload.why, 1000), "score": payload.score,
         "update_seq": item.update_seq, "is_update": item.update_seq > 0,
-        "new_languages": list(payload.get("new_languages", ())),
-        "new_sources": [_line(x) for x in payload.get("new_sources", ())],
+        "new_languages": list(payload.new_languages),
+        "new_sources": [_line(x) for x in payload.new_sources],
     }
 
 

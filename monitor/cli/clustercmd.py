@@ -7,19 +7,20 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from monitor.clock import FakeClock
 from monitor.content.language import detect_language, normalize_lang
 from monitor.errors import ConfigError
+from monitor.models import StoredArticle
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import EMBEDDERS, load_embedder
 from monitor.stories.embedding import embed_batches, split_vectors
-from monitor.stories.engine import StoryEngine
-from monitor.stories.records import ArticleInput
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
+from monitor.stories.window import MemoryStore, NotPlaced, StoryWindow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -123,48 +124,41 @@ def run_cluster(args: argparse.Namespace) -> int:
     embedder = load_embedder(settings)
     rows = list(_records(args.articles, ("id", "title", "text")))
     good = [r for _, r in rows if r is not None]
-    items = [ArticleInput(str(r["title"] or ""), str(r["text"] or ""),
-                          _language(r.get("lang"), str(r["title"] or ""), str(r["text"] or "")),
-                          _date(r.get("published")), str(r.get("url") or "")) for r in good]
+    articles = [_stored(n, r) for n, r in enumerate(good)]
     # The clock follows the stream's dates (undated articles take the latest date seen), so an archive
     # clusters as it would have live; without any dates the window never moves.
-    dates = [i.published for i in items if i.published is not None]
+    dates = [a.published for a in articles if a.published is not None]
     clock = FakeClock(min(dates) if dates else datetime.now(UTC))
-    engine = StoryEngine(settings, embedder, clock)
-    story_of: list[int] = []  # engine story id per article; a new story takes its first article's index
-    merged_into: dict[int, int] = {}
+    window, store = StoryWindow(settings, embedder, clock), MemoryStore()
     start = time.monotonic()
-    for begin in range(0, len(items), settings.batch_size):
-        chunk = items[begin:begin + settings.batch_size]
-        todo = [begin + n for n, needed in enumerate(engine.needs_vectors(chunk)) if needed]
-        vectors = dict(zip(todo, engine.embed([items[i] for i in todo]), strict=True))
-        for i in range(begin, begin + len(chunk)):
-            if items[i].published is not None and items[i].published > clock.now():
-                clock.set(items[i].published)
-            assignment = engine.assign(items[i], vectors.get(i))
-            story_id = assignment.story_id if assignment.story_id is not None else i
-            engine.commit(i, story_id, items[i], assignment)
-            for other in assignment.also:  # this article bridges stories: they are one
-                engine.merge(story_id, other)
-                merged_into[other] = story_id
-            story_of.append(story_id)
-        rate = len(story_of) / max(time.monotonic() - start, 1e-9)
-        print(f"clustered {len(story_of)}/{len(items)} articles, {len(engine)} stories in window, "
+    for begin in range(0, len(articles), settings.batch_size):
+        chunk = articles[begin:begin + settings.batch_size]
+        vectors = window.vectors_for(chunk)  # one model call per batch; then article by article, in time
+        for article in chunk:
+            if article.published is not None and article.published > clock.now():
+                clock.set(article.published)
+            vector = vectors.get(article.article_id)
+            result = window.place_batch(store, [replace(article, vector=vector, vector_model=window.model)
+                                                if vector else article])[0]
+            if isinstance(result, NotPlaced):
+                raise ConfigError(f"article {good[result.article_id]['id']!r}: {result.error}",
+                                  file=args.articles)
+        done = begin + len(chunk)
+        rate = done / max(time.monotonic() - start, 1e-9)
+        print(f"clustered {done}/{len(articles)} articles, {len(window)} stories in window, "
               f"{rate:.1f} articles/s", file=sys.stderr)
-    for record, label in zip(good, _labels(story_of, merged_into, [r["id"] for r in good]), strict=True):
-        print(json.dumps({"id": record["id"], "story": label}))
+    first: dict[int, int] = {}
+    for article in articles:
+        first.setdefault(store.story_of(article.article_id), article.article_id)
+    for record, article in zip(good, articles, strict=True):
+        story = first[store.story_of(article.article_id)]
+        print(json.dumps({"id": record["id"], "story": good[story]["id"]}))
     return 0 if len(good) == len(rows) else 1
 
 
-def _labels(story_of: list[int], merged_into: dict[int, int], ids: list[Any]) -> list[Any]:
-    """Each article's story, named by the id of the story's first article (merges followed)."""
-
-    def final(story: int) -> int:
-        while story in merged_into:
-            story = merged_into[story]
-        return story
-
-    first: dict[int, int] = {}
-    for index, story in enumerate(story_of):
-        first.setdefault(final(story), index)
-    return [ids[first[final(story)]] for story in story_of]
+def _stored(index: int, record: dict[str, Any]) -> StoredArticle:
+    title, text = str(record["title"] or ""), str(record["text"] or "")
+    published = _date(record.get("published"))
+    return StoredArticle(article_id=index, story_id=None, title=title, text=text,
+                         language=_language(record.get("lang"), title, text), published=published,
+                         fetched=published or datetime.now(UTC), text_hash="", simhash=None, vector=None)

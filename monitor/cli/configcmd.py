@@ -6,7 +6,7 @@ import argparse
 
 from monitor.cli.common import add_config_option, add_json_option, emit_json, safe_url
 from monitor.config import load_config
-from monitor.stories import load_embedder
+from monitor.stories.embedders import LazyEmbedder
 from monitor.watch.loader import load_watchlists
 
 
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def check_config(args: argparse.Namespace) -> int:
     settings = load_config(args.config)
-    embedder = load_embedder(settings.stories)
+    embedder = LazyEmbedder(settings.stories)  # `about` lists are embedded when first matched, not here
     watchlists, errors = load_watchlists(settings.watchlists.directory, channels=set(settings.channels),
                                          embedder=embedder)
     summary = {

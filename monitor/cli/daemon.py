@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from pathlib import Path
 
-from monitor.app import build_app
 from monitor.cli.common import add_config_option, add_json_option, emit_json, say
 from monitor.config import load_config
+from monitor.jobs.report import JobReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -16,9 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_config_option(run)
     run.add_argument("--poll-seconds", type=float, default=30.0, help="how often due feeds are claimed")
     run.add_argument("--deliver-seconds", type=float, default=15.0, help="how often the outbox is sent")
+    run.add_argument("--jobs-seconds", type=float, default=5.0,
+                     help="how often the content, stories and match jobs look for work when not woken")
     run.set_defaults(func=cmd_run)
 
-    once = sub.add_parser("once", help="one full cycle (poll, extract, cluster, match, deliver), then exit")
+    once = sub.add_parser("once", help="run every job (poll, extract, cluster, match, deliver) until none "
+                                       "has work, then exit")
     add_config_option(once)
     add_json_option(once)
     once.set_defaults(func=cmd_once)
@@ -34,28 +38,56 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_config(args.config)
     configure_logging(json=settings.service.json_logs, level=settings.service.log_level)
-    app = build_app(settings)
-    asyncio.run(Daemon(app, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds).run())
+    daemon = Daemon(settings, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds,
+                    jobs_seconds=args.jobs_seconds)
+    asyncio.run(daemon.run())
     return 0
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    from monitor.pipeline import run_once
+    from monitor.jobs.once import run_once
 
-    app = build_app(load_config(args.config))
-    try:
-        report = run_once(app)
-    finally:
-        app.close()
-    summary = report.summary()
+    progress = None if args.json or not sys.stderr.isatty() else _show_run
+    result = run_once(load_config(args.config), on_report=progress)
     if args.json:
-        emit_json(summary)
+        emit_json({job: _report_json(report) for job, report in result.reports.items()})
     else:
-        say(f"polled {summary['feeds_polled']} feeds, {summary['new_articles']} new articles, "
-            f"{len(summary['stories_touched'])} stories touched, {summary['alerts_planned']} alerts planned")
-        for failure in summary["failed_pages"]:
-            say(f"  skipped: {failure}")
+        for report in result.reports.values():
+            say(stage_line(report))
+            for error in report.errors[:20]:
+                say(f"    ! {error}")
+            if len(report.errors) > 20:
+                say(f"    ! ... and {len(report.errors) - 20} more")
     return 0
+
+
+def _report_json(report: JobReport) -> dict[str, object]:
+    return {"done": report.done, "failed": report.failed, **report.counts, "errors": list(report.errors)}
+
+
+def _show_run(report: JobReport) -> None:
+    if report.worked:
+        sys.stderr.write(f"\r\x1b[K{report.job}: {report.done} done, {report.failed} failed ...")
+        sys.stderr.flush()
+        sys.stderr.write("\r\x1b[K")
+
+
+def stage_line(report: JobReport) -> str:
+    """What one job did, in words."""
+    c = report.counts
+    text = {
+        "poll": f"{c.get('feeds', 0)} feeds polled ({c.get('not_modified', 0)} not modified, "
+                f"{report.failed} failed), {c.get('new_entries', 0)} new entries",
+        "content": f"{c.get('articles', 0)} articles stored, {c.get('duplicates', 0)} pages already stored, "
+                   f"{report.failed} pages failed",
+        "stories": f"{report.done} articles placed, {c.get('stories_created', 0)} new stories, "
+                   f"{c.get('stories_merged', 0)} merged, {report.failed} failed",
+        "match": f"{report.done} stories matched, {c.get('stories_matched', 0)} matching a watchlist, "
+                 f"{c.get('alerts_planned', 0)} alerts planned",
+        "deliver": f"{c.get('sent', 0)} alerts sent, {c.get('retrying', 0)} to retry, "
+                   f"{c.get('failed', 0)} failed, {c.get('deferred', 0)} held",
+    }.get(report.job, f"{report.done} done, {report.failed} failed")
+    return f"{report.job + ':':<9}{text}"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

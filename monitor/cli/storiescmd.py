@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import sys
 from collections.abc import Iterator
@@ -152,21 +151,34 @@ class Progress:
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from monitor.app import build_app
+    """Queue the stories seen since --since for the match job and run it here until they are done; the
+    alerts it plans are sent by the daemon (or `monitor once`)."""
+    from monitor.app import build_embedder, build_watchlists, instance_owner, open_database
     from monitor.config import load_config
-    from monitor.pipeline import match_and_plan
+    from monitor.jobs.match import MatchContext, run_match
+    from monitor.service.metrics import Metrics
+    from monitor.storage.stories import mark_to_match
 
-    app = build_app(load_config(args.config))
+    settings = load_config(args.config)
+    clock = SystemClock()
+    db = open_database(settings, clock)
     try:
-        since = parse_since(args.since, app.clock.now())
-        with app.engine.connect() as conn:
+        since = parse_since(args.since, clock.now())
+        with db.begin() as conn:
             ids = list_story_ids(conn, since=since)
-        progress, planned = Progress(len(ids), sys.stderr), 0
-        for start in range(0, len(ids), 20):
-            planned += match_and_plan(app, ids[start:start + 20])
-            progress.show(min(start + 20, len(ids)), planned)
-        progress.show(len(ids), planned, final=True)
+            mark_to_match(conn, ids)
+        embedder = build_embedder(settings)
+        context = MatchContext(db, build_watchlists(settings, embedder), embedder, clock, settings.jobs,
+                               instance_owner(settings), Metrics())
+        progress, done, planned = Progress(len(ids), sys.stderr), 0, 0
+        while True:
+            report = run_match(context)
+            done, planned = done + report.done + report.failed, planned + report.counts["alerts_planned"]
+            progress.show(min(done, len(ids)), planned)
+            if not report.worked:
+                break
+        progress.show(min(done, len(ids)), planned, final=True)
     finally:
-        asyncio.run(app.aclose())
+        db.dispose()
     emit_json({"stories": len(ids), "alerts_planned": planned, "since": since.isoformat()})
     return 0

@@ -13,20 +13,20 @@ import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from monitor.app import build_app
 from monitor.config import load_config
 from monitor.demo.feeds import FeedItem, atom, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
+from monitor.jobs.once import run_once
 from monitor.models import Story
-from monitor.pipeline import run_once
 from monitor.storage import stories as story_repo
+from monitor.storage.db import create_db_engine
 
 SITE = resources.files("monitor.demo") / "site"
 WATCHLISTS = resources.files("monitor.demo") / "watchlists"
@@ -115,13 +115,15 @@ def demo_cycle(keep: Path | None = None) -> DemoResult:
             feeds = publish_site(site)
             print(f"Serving {len(feeds)} sample feeds at {site.base_url}, SMTP sink on port {smtp.port}",
                   file=sys.stderr)
-            app = build_app(load_config(write_config(folder, feeds, smtp.port)))
+            settings = load_config(write_config(folder, feeds, smtp.port))
+            run_once(settings)
+            engine = create_db_engine(settings.database.url)
             try:
-                report = run_once(app)
-                with app.engine.connect() as conn:
-                    stories = [story_repo.load_story(conn, i) for i in sorted(report.touched_stories)]
+                with engine.connect() as conn:
+                    ids = story_repo.list_story_ids(conn, since=datetime.min.replace(tzinfo=UTC))
+                    stories = [story_repo.load_story(conn, i) for i in ids]
             finally:
-                app.close()
+                engine.dispose()
             return DemoResult(stories, list(smtp.messages), site.base_url)
     finally:
         if keep:

@@ -36,7 +36,7 @@ _FLUSH_EVERY = 200
 _PARSE_IN_THREAD_BYTES = 256 * 1024
 
 
-@dataclass
+@dataclass(frozen=True)
 class PollContext:
     engine: Engine
     fetcher: HttpFetcher
@@ -84,6 +84,7 @@ async def poll_due(ctx: PollContext) -> PollReport:
     claimed = await asyncio.to_thread(_claim, ctx, now)
     if not claimed:
         return PollReport()
+    log.info("job started", extra={"job": "poll", "items": len(claimed)})
     lanes = _lanes(claimed, ctx.fetcher.settings.per_host_limit)
     gate = asyncio.Semaphore(ctx.settings.concurrency)
     buffer: list[_Polled] = []

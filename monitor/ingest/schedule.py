@@ -5,7 +5,8 @@
   Expires, the feed's <ttl>/sy:updatePeriod) can push the next check later, never past max.
 - Error: exponential back-off from the interval in force, capped (hours, not forever), at least
   what Retry-After asks for; polling resumes by itself once the feed answers again.
-- HTTP 410 Gone disables the feed with a reason; a permanent redirect moves its stored URL.
+- HTTP 410 Gone disables the feed with a reason, and so do `max_errors` failures in a row; a
+  permanent redirect moves its stored URL.
 Jitter spreads feeds that were added together so they do not stay in lockstep.
 """
 
@@ -74,9 +75,11 @@ def plan_update(feed: Feed, result: PollResult, parsed: ParsedFeed | None, *, ne
         floor = min(result.retry_after_seconds or 0.0, float(settings.backoff_cap_seconds))
         # Jitter may spread a back-off, never bring it before what Retry-After asked for.
         later = now + timedelta(seconds=max(jittered(delay, settings, rng), floor))
+        final = 0 < settings.max_errors <= feed.error_count + 1
         return FeedUpdate(checked_at=now, next_check_at=later, status=result.status,
-                          error=error, warning=warning,
-                          current_interval_seconds=in_force)
+                          error=error, warning=warning, current_interval_seconds=in_force,
+                          disable_reason=f"{feed.error_count + 1} failed polls in a row, the last: {error}"
+                          if final else None)
     interval = adaptive_interval(feed, new_entries, now, settings)
     hints = [h for h in (result.retry_after_seconds, parsed.ttl_seconds if parsed else None) if h]
     delay = min(max([float(interval), *hints]), float(max(settings.max_interval_seconds, interval)))

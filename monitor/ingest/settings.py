@@ -39,6 +39,10 @@ class PollingSettings(BaseModel):
     concurrency: int = Field(default=50, gt=0)  # feeds polled at once in one cycle
     lease_seconds: int = Field(default=300, gt=0)  # a crashed poller's feeds free up after this
     batch_size: int = Field(default=1000, gt=0)  # feeds claimed per cycle
+    # Consecutive failed polls after which a feed is switched off with its last error as the reason
+    # (`monitor feeds enable NAME` turns it back on); 0 keeps retrying with back-off for ever. With the
+    # back-off capped at 6 hours, 100 failures in a row take about three weeks.
+    max_errors: int = Field(default=100, ge=0)
 
     @model_validator(mode="after")
     def _bounds(self) -> PollingSettings:

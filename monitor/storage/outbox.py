@@ -10,62 +10,61 @@ never own the same row; on PostgreSQL the candidate SELECT also skips rows locke
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql.elements import ColumnElement
 
-from monitor.models import Story
+from monitor.models import Alert, AlertPayload, HitSummary, StoryOutline
 from monitor.storage import stories as story_repository
 from monitor.storage.tables import outbox
 
 
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    story_id: int
-    watchlist: str
-    channel: str
-    update_seq: int
-    kind: str
-    state: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    message_id: str
-    payload: dict[str, Any]
-    digest_id: int | None
-    created_at: datetime
-    sent_at: datetime | None
-    lease_owner: str | None
-    lease_expires_at: datetime | None
+def payload_to_json(payload: AlertPayload) -> dict[str, Any]:
+    return {
+        "score": payload.score, "why": payload.why,
+        "hits": [{"term": h.term, "field": h.field, "snippet": h.snippet} for h in payload.hits],
+        "languages": list(payload.languages), "sources": list(payload.sources),
+        "new_languages": list(payload.new_languages), "new_sources": list(payload.new_sources),
+    }
 
 
-def _row(r: Any) -> OutboxRow:
-    return OutboxRow(**{name: getattr(r, name) for name in OutboxRow.__dataclass_fields__})
+def payload_from_json(data: Mapping[str, Any] | None) -> AlertPayload:
+    """The stored document back as a value; rows planned by older releases lack some keys."""
+    data = data or {}
+    return AlertPayload(
+        score=float(data.get("score", 0.0)), why=str(data.get("why", "matched")),
+        hits=tuple(HitSummary(str(h.get("term", "")), str(h.get("field", "")), str(h.get("snippet", "")))
+                   for h in data.get("hits", ())),
+        languages=tuple(data.get("languages", ())), sources=tuple(data.get("sources", ())),
+        new_languages=tuple(data.get("new_languages", ())), new_sources=tuple(data.get("new_sources", ())),
+    )
 
 
-def insert_ignore(conn: Connection, values: dict[str, Any]) -> bool:
+def _row(r: Any) -> Alert:
+    fields = {name: getattr(r, name) for name in Alert.__dataclass_fields__ if name != "payload"}
+    return Alert(**fields, payload=payload_from_json(r.payload))
+
+
+def insert_ignore(conn: Connection, values: dict[str, Any], payload: AlertPayload) -> bool:
     """Insert unless (story, watchlist, channel, update_seq) exists; True if a row was added."""
     dialect = {"sqlite": sqlite, "postgresql": postgresql}[conn.dialect.name]
-    stmt = dialect.insert(outbox).values(**values).on_conflict_do_nothing(
+    stmt = dialect.insert(outbox).values(**values, payload=payload_to_json(payload)).on_conflict_do_nothing(
         index_elements=["story_id", "watchlist", "channel", "update_seq"]).returning(outbox.c.id)
     return conn.execute(stmt).first() is not None  # rowcount is -1 with RETURNING on psycopg
 
 
-def latest_for(conn: Connection, story_id: int, watchlist: str, channel: str) -> OutboxRow | None:
+def latest_for(conn: Connection, story_id: int, watchlist: str, channel: str) -> Alert | None:
     r = conn.execute(select(outbox).where(
         outbox.c.story_id == story_id, outbox.c.watchlist == watchlist, outbox.c.channel == channel,
     ).order_by(outbox.c.update_seq.desc()).limit(1)).first()
     return _row(r) if r else None
 
 
-def set_payload(conn: Connection, row_id: int, payload: dict[str, Any]) -> None:
-    conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload))
+def set_payload(conn: Connection, row_id: int, payload: AlertPayload) -> None:
+    conn.execute(update(outbox).where(outbox.c.id == row_id).values(payload=payload_to_json(payload)))
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -83,7 +82,7 @@ def retry_blocks(conn: Connection, channel: str, now: datetime) -> datetime | No
 
 
 def claim(conn: Connection, channel: str, *, kind: str, now: datetime, owner: str,
-          lease_until: datetime, limit: int | None) -> list[OutboxRow]:
+          lease_until: datetime, limit: int | None) -> list[Alert]:
     """Claim due rows of one channel and kind, oldest first."""
     query = select(outbox.c.id).where(outbox.c.channel == channel, outbox.c.kind == kind, _due(now))
     query = query.order_by(outbox.c.created_at, outbox.c.id).limit(limit)
@@ -105,7 +104,7 @@ def _owned(ids: Sequence[int], owner: str) -> ColumnElement[bool]:
 
 
 def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime, *,
-              payloads: Mapping[int, dict[str, Any]] | None = None) -> None:
+              payloads: Mapping[int, AlertPayload] | None = None) -> None:
     """Record a send; `payloads` replaces the recorded payload of some rows (what was shown).
 
     Two statements however many rows: the update returns the rows this owner held, and their
@@ -114,8 +113,8 @@ def mark_sent(conn: Connection, ids: Sequence[int], owner: str, now: datetime, *
     owned = set(conn.scalars(update(outbox).where(_owned(ids, owner)).values(
         state="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None,
         lease_owner=None, lease_expires_at=None).returning(outbox.c.id)))
-    shown = [{"row_id": row_id, "shown": payload} for row_id, payload in (payloads or {}).items()
-             if row_id in owned]
+    shown = [{"row_id": row_id, "shown": payload_to_json(payload)}
+             for row_id, payload in (payloads or {}).items() if row_id in owned]
     if shown:
         conn.execute(update(outbox).where(outbox.c.id == bindparam("row_id")).values(
             payload=bindparam("shown", type_=outbox.c.payload.type)), shown)
@@ -153,7 +152,7 @@ def instant_sent_since(conn: Connection, watchlist: str, channel: str, since: da
         outbox.c.state == "sent", outbox.c.sent_at > since).order_by(outbox.c.sent_at)))
 
 
-def list_alerts(conn: Connection, *, states: Sequence[str] = (), limit: int = 1000) -> list[OutboxRow]:
+def list_alerts(conn: Connection, *, states: Sequence[str] = (), limit: int = 1000) -> list[Alert]:
     query = select(outbox).order_by(outbox.c.created_at, outbox.c.id).limit(limit)
     if states:
         query = query.where(outbox.c.state.in_(list(states)))
@@ -169,14 +168,7 @@ def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
         state="pending", attempts=0, next_attempt_at=now)).rowcount
 
 
-def load_story(conn: Connection, story_id: int) -> Story | None:
-    """The story with its articles, oldest first (what an alert shows); None if it was deleted."""
-    try:
-        return story_repository.load_story(conn, story_id)
-    except NoResultFound:  # raised client-side after the query: the transaction stays usable
-        return None
-
-
-def load_stories(conn: Connection, story_ids: Iterable[int]) -> dict[int, Story | None]:
-    """Each distinct story once (several alerts often show the same story), by id."""
-    return {story_id: load_story(conn, story_id) for story_id in dict.fromkeys(story_ids)}
+def load_outlines(conn: Connection, story_ids: Iterable[int]) -> dict[int, StoryOutline | None]:
+    """Each distinct story once (several alerts often show the same story), headlines only; None for a
+    story that no longer exists."""
+    return {story_id: story_repository.load_outline(conn, story_id) for story_id in dict.fromkeys(story_ids)}

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from monitor.storage.types import JSONText, UTCDateTime
@@ -96,7 +97,17 @@ stories = Table(
     Column("languages", JSONText, nullable=False, default=list),
     Column("sources", JSONText, nullable=False, default=list),
     Column("alerted", Boolean, nullable=False, default=False),  # alerted stories keep their id
+    # The match job's queue: every change (a member, a merge) bumps change_seq; matching records the
+    # change_seq it saw, so a story that changed meanwhile stays to match.
+    Column("change_seq", Integer, nullable=False, default=0),
+    Column("matched_seq", Integer, nullable=False, default=0),
+    Column("match_attempts", Integer, nullable=False, default=0),  # failed matchings since the last change
+    Column("match_error", Text),
+    Column("match_lease_owner", String(100)),
+    Column("match_lease_expires_at", UTCDateTime),
     Index("ix_stories_last_seen", "last_seen_at"),
+    Index("ix_stories_to_match", "id", sqlite_where=text("change_seq > matched_seq"),
+          postgresql_where=text("change_seq > matched_seq")),
 )
 
 articles = Table(
@@ -118,11 +129,21 @@ articles = Table(
     Column("vector_model", String(100)),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
     Column("story_score", Float),  # similarity that put it in its story (1.0 = duplicate)
-    Column("story_reason", String(32)),  # "new", "url", "text", "near-duplicate", "similar"
+    Column("story_reason", String(32)),  # "new", "text-duplicate", "near-duplicate", "similar"
+    Column("story_shared", JSONText),  # names, places, numbers behind a "similar" decision
+    # The stories job's queue: pending -> placed | failed (after max attempts; story_error says why).
+    Column("story_state", String(16), nullable=False, default="pending"),
+    Column("story_attempts", Integer, nullable=False, default=0),
+    Column("story_error", Text),
+    Column("story_lease_owner", String(100)),  # replicas embed different articles
+    Column("story_lease_expires_at", UTCDateTime),
+    Column("placed_seq", Integer),  # placement order: every replica's story window follows it
     UniqueConstraint("canonical_url", name="uq_articles_canonical_url"),
     Index("ix_articles_text_hash", "text_hash"),
     Index("ix_articles_story_id", "story_id"),
     Index("ix_articles_fetched_at", "fetched_at"),
+    Index("ix_articles_story_state", "story_state"),
+    Index("ix_articles_placed_seq", "placed_seq"),
 )
 
 story_matches = Table(

@@ -15,8 +15,13 @@ EmbedKind = Literal["passage", "query"]
 
 
 class Embedder(Protocol):
-    name: str  # stored beside each vector, so vectors of different models never mix
-    dim: int
+    @property
+    def name(self) -> str:
+        """Stored beside each vector, so vectors of different models never mix."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
         """Return an (n, dim) float32 array of L2-normalised rows."""

@@ -68,6 +68,7 @@ class StoryEngine:
         self._member_vectors = VectorIndex(embedder.dim, settings.brute_force_below)
         self._expiry: list[tuple[datetime, int]] = []  # (story last time, story id), lazily checked
         self._pending: dict[str, Signals] = {}  # text hash -> signals computed in assign, for commit
+        self._alerted: set[int] = set()
 
     # ---- public surface -------------------------------------------------------------------------
     @property
@@ -92,10 +93,19 @@ class StoryEngine:
                 vector = np.frombuffer(item.vector, dtype=np.float32)
                 if vector.shape[0] not in (self.embedder.dim, 2 * self.embedder.dim):
                     vector = None
+            if item.story_id is None:
+                continue
+            known = self._members.get(item.article_id)
+            if known is not None and known.story_id != item.story_id:
+                self.merge(item.story_id, known.story_id)  # another replica merged the two stories
             self._add_member(item.article_id, item.story_id, item, vector, item.text_hash, item.simhash,
                              item.fetched)
             kept += 1
         return kept
+
+    def mark_alerted(self, story_id: int) -> None:
+        """An alerted story keeps its id: it is never merged into another one."""
+        self._alerted.add(story_id)
 
     def embed(self, items: list[ArticleInput]) -> np.ndarray:
         """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts): each row
@@ -206,7 +216,8 @@ class StoryEngine:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < self.threshold:
             return None, (ranked[0][1] if ranked else 0.0), ()
-        also = tuple(story_id for story_id, score in ranked[1:] if score >= self.threshold)
+        also = tuple(story_id for story_id, score in ranked[1:]
+                     if score >= self.threshold and story_id not in self._alerted)
         return ranked[0][0], ranked[0][1], also
 
     def _story_score(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None,

@@ -38,3 +38,4 @@ class Assignment:
     # Other stories in the window this article also matches: it bridges them, and the lead may
     # merge them into `story_id` (then call StoryEngine.merge so the window follows).
     also: tuple[int, ...] = ()
+    shared: tuple[str, ...] = ()  # the names, places and numbers behind a "similar" decision

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from monitor.watch.model import About, Calibration
+from monitor.watch.model import About, AboutVectors, Calibration
 
 if TYPE_CHECKING:
     from monitor.stories.embedding import Embedder, EmbedKind
@@ -50,10 +50,13 @@ class AboutCalibrator:
         return self._reference[kind]
 
     def build(self, texts: Sequence[str], threshold: float) -> About:
+        """The descriptions, embedded and calibrated when first compared with an article."""
+        return About(texts=tuple(texts), threshold=threshold, embed=lambda: self._embed(texts))
+
+    def _embed(self, texts: Sequence[str]) -> AboutVectors:
         vectors = np.asarray(self.embedder.embed(list(texts), kind="query"), dtype=np.float32)
-        return About(texts=tuple(texts), vectors=vectors, threshold=threshold,
-                     passage=_calibrate(self.reference("passage"), vectors),
-                     stored=_calibrate(self.reference("query"), vectors))
+        return AboutVectors(vectors=vectors, passage=_calibrate(self.reference("passage"), vectors),
+                            stored=_calibrate(self.reference("query"), vectors))
 
 
 def _calibrate(reference: np.ndarray, vectors: np.ndarray) -> Calibration:

@@ -62,13 +62,24 @@ class ArticleCache:
         return self._passages[article.id]
 
 
-def match_story(watchlists: Sequence[Watchlist], story: Story, *,
-                embedder: Embedder | None = None) -> list[Match]:
-    """The watchlists `story` matches, each with the hits that explain why."""
+def match_story(watchlists: Sequence[Watchlist], story: Story, *, embedder: Embedder | None = None,
+                errors: list[str] | None = None) -> list[Match]:
+    """The watchlists `story` matches, each with the hits that explain why.
+
+    A watchlist that fails on this story (its `about` descriptions cannot be embedded: a model that
+    does not load) is left out and its error appended to `errors`; the others still match. Without
+    `errors` the failure is raised.
+    """
     cache = ArticleCache(embedder)
     matches = []
     for watchlist in watchlists:
-        match = _match_one(watchlist, story, cache)
+        try:
+            match = _match_one(watchlist, story, cache)
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(f"watchlist {watchlist.name} ({watchlist.file}): {type(exc).__name__}: {exc}")
+            continue
         if match is not None:
             matches.append(match)
     return matches

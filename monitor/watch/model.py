@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +33,36 @@ class Calibration:
 
 
 @dataclass(frozen=True, eq=False)
-class About:
-    """Topic by meaning: descriptions embedded once at load, compared with each article's vector."""
-
-    texts: tuple[str, ...]
+class AboutVectors:
     vectors: np.ndarray  # (n, dim) float32, L2-normalised, embedded as "query"
-    threshold: float  # in standard deviations above the description's similarity to generic news
     passage: Calibration  # for articles embedded as "passage" (what decides)
     stored: Calibration  # for the stories' stored vectors, embedded as "query" (a cheap pre-filter)
+
+
+@dataclass(frozen=True, eq=False)
+class About:
+    """Topic by meaning: descriptions embedded on first use (so loading a watchlist loads no model),
+    then compared with each article's vector."""
+
+    texts: tuple[str, ...]
+    threshold: float  # in standard deviations above the description's similarity to generic news
+    embed: Callable[[], AboutVectors] = field(repr=False)
+
+    @cached_property
+    def embedded(self) -> AboutVectors:
+        return self.embed()
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self.embedded.vectors
+
+    @property
+    def passage(self) -> Calibration:
+        return self.embedded.passage
+
+    @property
+    def stored(self) -> Calibration:
+        return self.embedded.stored
 
 
 @dataclass(frozen=True, eq=False)

@@ -55,12 +55,8 @@ def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
         if calibrator is None:
             errors.append(ConfigError("'about' needs an embedder (none configured here)", file=file,
                                       key="about", line=locate_key(text, ("about",))))
-        elif not errors:  # embedding is the slow part: only for an otherwise valid file
-            try:
-                about = calibrator.build(spec.about, spec.about_threshold)
-            except Exception as exc:  # a model backend may fail in its own ways; report, skip the file
-                errors.append(ConfigError(f"'about' could not be embedded: {exc}", file=file, key="about",
-                                          line=locate_key(text, ("about",))))
+        else:
+            about = calibrator.build(spec.about, spec.about_threshold)
     if errors:
         raise WatchlistFileError(errors)
     terms, query, weighted, exclude = compiled

@@ -10,9 +10,8 @@ from monitor.alerts import DeliveryReport, DeliverySettings, WatchlistDelivery, 
 from monitor.alerts.channels import Channel
 from monitor.alerts.settings import EmailChannelSettings, WebhookChannelSettings
 from monitor.clock import FakeClock
-from monitor.models import Hit, Match
+from monitor.models import Alert, Hit, Match
 from monitor.storage import outbox
-from monitor.storage.outbox import OutboxRow
 from tests.alerts.servers import SmtpServer, WebhookReceiver
 
 SECRET = "s3cret-key"
@@ -44,6 +43,6 @@ def run(engine: Engine, channels: Mapping[str, Channel], clock: FakeClock, *,
                        owner="test", watchlists=watchlists or {"energy": WatchlistDelivery()})
 
 
-def rows(engine: Engine) -> list[OutboxRow]:
+def rows(engine: Engine) -> list[Alert]:
     with engine.begin() as conn:
         return outbox.list_alerts(conn)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event
 from monitor.alerts import DeliverySettings, WatchlistDelivery, build_channels, deliver_due
 from monitor.alerts.ids import alert_message_id
 from monitor.clock import FakeClock
+from monitor.models import AlertPayload
 from monitor.storage import outbox
 from tests.alerts.conftest import add_story
 from tests.alerts.helpers import WATCHLISTS, email_settings, plan, rows, run, webhook_settings
@@ -111,7 +112,7 @@ def test_mark_sent_records_only_the_owners_rows_and_what_they_showed_in_two_stat
         claimed = outbox.claim(conn, "mail", kind="digest", now=clock.now(), owner="me",
                                lease_until=clock.now() + timedelta(seconds=300), limit=50)
     everything = [r.id for r in rows(engine)]
-    shown = {row_id: {"why": "shown", "languages": ["en"], "sources": [f"Wire {row_id}"]}
+    shown = {row_id: AlertPayload(why="shown", languages=("en",), sources=(f"Wire {row_id}",))
              for row_id in everything}
     statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
@@ -121,4 +122,4 @@ def test_mark_sent_records_only_the_owners_rows_and_what_they_showed_in_two_stat
     by_id = {r.id: r for r in rows(engine)}
     assert all(by_id[r.id].state == "sent" and by_id[r.id].payload == shown[r.id] for r in claimed)
     [left] = set(everything) - {r.id for r in claimed}  # not claimed by "me": untouched
-    assert by_id[left].state == "pending" and by_id[left].payload["why"] == "pipeline in title"
+    assert by_id[left].state == "pending" and by_id[left].payload.why == "pipeline in title"

@@ -18,8 +18,10 @@ UPDATES = WatchlistDelivery(updates=StoryUpdates(new_languages=True, more_source
 
 
 def grow(engine: Engine, clock: FakeClock, story: int, title: str, language: str, source: str) -> None:
+    """A member joins: its article, and the story's summary row (what alerts are planned from)."""
     with engine.begin() as conn:
         add_article(conn, story, title, language, source, fetched=clock.now())
+        story_repository.add_member(conn, story, language=language, source=source, now=clock.now())
 
 
 def test_planning_twice_adds_nothing_and_each_channel_gets_its_row(engine: Engine, clock: FakeClock) -> None:
@@ -29,7 +31,7 @@ def test_planning_twice_adds_nothing_and_each_channel_gets_its_row(engine: Engin
     planned = rows(engine)
     assert sorted(r.message_id for r in planned) == sorted(
         alert_message_id(story, "energy", c, 0) for c in ("hook", "mail"))
-    assert planned[0].payload["why"] == "pipeline in title" and planned[0].payload["score"] == 0.8
+    assert planned[0].payload.why == "pipeline in title" and planned[0].payload.score == 0.8
 
 
 def test_message_ids_are_unique_for_look_alike_names() -> None:
@@ -76,7 +78,7 @@ def test_more_sources_in_the_same_language_trigger_an_update_only_past_the_thres
     grow(engine, clock, story, "Blackout across the grid", "en", "Herald")
     assert plan(engine, clock, [story], policy=UPDATES) == 1
     assert [r.update_seq for r in rows(engine)] == [0, 1]
-    assert rows(engine)[1].payload["new_sources"] == ["Daily", "Herald"]
+    assert rows(engine)[1].payload.new_sources == ("Daily", "Herald")
 
 
 def test_updates_are_off_by_default(engine: Engine, clock: FakeClock, smtp: SmtpServer) -> None:
@@ -95,15 +97,15 @@ def test_growth_shown_by_the_alert_itself_is_not_reported_again_as_an_update(
     run(engine, build_channels({"mail": email_settings(smtp)}), clock, watchlists={"energy": UPDATES})
     assert "Raffineriebrand" in smtp.recorder.messages[0].get_body(("plain",)).get_content()
     assert plan(engine, clock, [story], policy=UPDATES) == 0
-    assert rows(engine)[0].payload["languages"] == ["de", "en"]
+    assert rows(engine)[0].payload.languages == ("de", "en")
 
 
 def test_each_story_is_loaded_once_however_many_watchlists_match_it(
         engine: Engine, clock: FakeClock, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:
     story = add_story(engine, "Port strike")
     loads: list[int] = []
-    load = story_repository.load_story
-    monkeypatch.setattr(story_repository, "load_story", lambda conn, i: loads.append(i) or load(conn, i))
+    load = story_repository.load_outline
+    monkeypatch.setattr(story_repository, "load_outline", lambda conn, i: loads.append(i) or load(conn, i))
     digest = WatchlistDelivery(mode="digest")
     watchlists = {name: digest for name in ("ports", "labour", "shipping")}
     matches = [Match(story_id=s, watchlist=w, channels=("mail",), score=0.8)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,23 +17,25 @@ import pytest
 import monitor.alerts
 from monitor.alerts import Renderer
 from monitor.alerts.render import AlertItem, renderer_for
-from monitor.models import Story, StoryArticle
+from monitor.models import AlertPayload, ArticleLink, StoryOutline
 
 GOLDEN = Path(__file__).parent / "golden"
 SEEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
-def story(story_id: int, title: str, *others: tuple[str, str, str]) -> Story:
+def story(story_id: int, title: str, *others: tuple[str, str, str]) -> StoryOutline:
     members = [(title, "en", "Wire"), *others]
-    return Story(id=story_id, title=title, first_seen=SEEN, articles=tuple(
-        StoryArticle(id=n, title=t, text="", url=f"https://{s.lower()}.example/{story_id}", language=lang,
-                     source=s, published=SEEN) for n, (t, lang, s) in enumerate(members)))
+    return StoryOutline(
+        id=story_id, title=title, first_seen=SEEN, languages=tuple(sorted({m[1] for m in members})),
+        sources=tuple(sorted({m[2] for m in members})),
+        articles=tuple(ArticleLink(id=n, title=t, url=f"https://{s.lower()}.example/{story_id}",
+                                   language=lang, source=s) for n, (t, lang, s) in enumerate(members)))
 
 
 FLOOD = story(1, "Floods close the river bridge", ("Hochwasser sperrt Brücke", "de", "Blatt"),
               ("बाढ़ से पुल बंद", "hi", "Samachar"))
 STRIKE = story(2, "Dock workers strike", ("Grève des dockers", "fr", "Journal"))
-PAYLOAD = {"why": "flood in title; bridge in text", "score": 0.91}
+PAYLOAD = AlertPayload(score=0.91, why="flood in title; bridge in text")
 
 
 def check(name: str, content: str) -> None:
@@ -52,7 +55,7 @@ def test_rendering_matches_the_golden_files(kind: str) -> None:
             timezone="Europe/Berlin")
     else:
         seq = 1 if kind == "update" else 0
-        payload = {**PAYLOAD, "new_languages": ["hi"], "new_sources": ["Samachar"]} if seq else PAYLOAD
+        payload = replace(PAYLOAD, new_languages=("hi",), new_sources=("Samachar",)) if seq else PAYLOAD
         rendered = renderer.alert(AlertItem(FLOOD, payload, seq), message_id=f"<story-1.floods.mail.{seq}@x>",
                                   watchlist="floods", channel="mail", timezone="Europe/Berlin",
                                   thread=("<story-1.floods.mail.0@x>",) if seq else ())
@@ -74,7 +77,7 @@ def test_public_surface() -> None:
     assert list(inspect.signature(monitor.alerts.deliver_due).parameters)[:7] == [
         "engine", "channels", "now", "settings", "owner", "watchlists", "renderer"]
     assert list(inspect.signature(monitor.alerts.plan_alerts).parameters) == [
-        "conn", "matches", "watchlists", "now"]
+        "conn", "matches", "watchlists", "now", "stories"]
 
 
 def test_every_exported_name_resolves() -> None:

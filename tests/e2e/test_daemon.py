@@ -12,7 +12,7 @@ from pathlib import Path
 from monitor.demo.feeds import rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
-from tests.e2e.test_pipeline import CONFIG, WATCHLIST, publish, seed_pages
+from tests.e2e.site import CONFIG, WATCHLIST, publish, seed_pages
 
 
 def wait_for(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]

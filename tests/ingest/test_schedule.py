@@ -87,3 +87,13 @@ def test_polling_resumes_after_errors() -> None:
     assert delay(plan(failing, PollResult(status=None, error="connection refused"))) == S.backoff_cap_seconds
     recovered = plan(failing, PollResult(status=200, body=b""), ParsedFeed())
     assert recovered.error is None and delay(recovered) <= S.max_interval_seconds
+
+
+def test_a_feed_failing_max_errors_times_in_a_row_is_switched_off_with_its_last_error() -> None:
+    settings = PollingSettings(jitter_fraction=0.0, max_errors=5)
+    refused = PollResult(status=None, error="connection refused")
+    assert plan(Feed(1, "f", "u", error_count=3), refused, settings=settings).disable_reason is None
+    final = plan(Feed(1, "f", "u", error_count=4), refused, settings=settings)
+    assert final.disable_reason == "5 failed polls in a row, the last: connection refused"
+    never = PollingSettings(jitter_fraction=0.0, max_errors=0)
+    assert plan(Feed(1, "f", "u", error_count=10_000), refused, settings=never).disable_reason is None

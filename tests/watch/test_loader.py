@@ -203,8 +203,11 @@ def test_reconfigure_keeps_the_last_good_version_and_the_embeddings(tmp_path: Pa
     write(tmp_path, "topic.toml", 'about = ["fighting in Syria"]\n')
     embedder = CountingEmbedder()
     wset = WatchlistSet(tmp_path, CHANNELS, embedder)
-    assert wset.errors == [] and embedder.texts > 0
+    assert wset.errors == [] and embedder.texts == 0  # descriptions are embedded when first needed
+    [topic] = [w for w in wset.current() if w.name == "topic"]
+    assert topic.about is not None and topic.about.vectors.shape[0] == 1
     embedded = embedder.texts
+    assert embedded > 0
 
     path.write_text('channels = ["team-chat"]\nquery = "Baghouz AND ("\n', encoding="utf-8")
     [error] = wset.reconfigure(tmp_path, set(CHANNELS))

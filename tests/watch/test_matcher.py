@@ -151,7 +151,7 @@ def test_unknown_language_and_source_still_match_by_default(tmp_path: Path) -> N
     assert match_story([w], story(StoryArticle(1, "", "Baghouz", "http://x", None, "", None)))
 
 
-def test_an_embedder_failure_skips_only_that_file(tmp_path: Path) -> None:
+def test_an_embedder_failure_fails_only_that_watchlist_and_says_which(tmp_path: Path) -> None:
     class Broken:
         name, dim = "broken", 2
 
@@ -160,6 +160,13 @@ def test_an_embedder_failure_skips_only_that_file(tmp_path: Path) -> None:
 
     (tmp_path / "a.toml").write_text('about = ["anything"]\n', encoding="utf-8")
     (tmp_path / "b.toml").write_text('terms = ["x"]\n', encoding="utf-8")
-    watchlists, [error] = load_watchlists(tmp_path, channels=None, embedder=Broken())
-    assert [w.name for w in watchlists] == ["b"]
-    assert error.key == "about" and "model file missing" in str(error)
+    broken = Broken()
+    watchlists, errors = load_watchlists(tmp_path, channels=None, embedder=broken)
+    assert [w.name for w in watchlists] == ["a", "b"] and errors == []  # no model is loaded to load a list
+    failures: list[str] = []
+    matches = match_story(watchlists, story(article(1, "x marks the spot")), embedder=broken, errors=failures)
+    assert [m.watchlist for m in matches] == ["b"]
+    [failure] = failures
+    assert "a.toml" in failure and "model file missing" in failure
+    with pytest.raises(RuntimeError, match="model file missing"):
+        match_story(watchlists, story(article(1, "x marks the spot")), embedder=broken)

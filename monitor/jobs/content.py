@@ -1,0 +1,109 @@
+"""The content job: new entries -> fetch page -> extract -> an article waiting for a story.
+
+Entries are leased, so replicas split the pages. Each entry is finished on its own (its article and
+its new state in one transaction): a failure is recorded on that entry and the others go on. A
+fetch failure is retried when the lease runs out, an unusable page is final at once, and anything
+unexpected is final after `[jobs] max_attempts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from monitor.clock import Clock
+from monitor.content.extract import extract_article
+from monitor.content.fetch import fetch_page
+from monitor.content.settings import ContentSettings
+from monitor.errors import ExtractionError, FetchError
+from monitor.jobs.report import JobReport
+from monitor.jobs.settings import JobSettings
+from monitor.models import Article, PendingEntry
+from monitor.net.http import HttpFetcher
+from monitor.service.metrics import Metrics
+from monitor.storage import articles as article_repo
+from monitor.storage.entries import claim_pending_entries, mark_entry_done, mark_entry_failed
+from monitor.stories import fingerprint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ContentContext:
+    db: Engine
+    fetcher: HttpFetcher
+    clock: Clock
+    settings: ContentSettings
+    jobs: JobSettings
+    owner: str
+    metrics: Metrics
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    stored: bool = False  # a new article
+    duplicate: bool = False  # the page is stored already (another feed or entry)
+    error: str | None = None
+
+
+async def run_content(ctx: ContentContext) -> JobReport:
+    """Fetch and extract one claim of new entries (also those a crash left behind)."""
+    pending = await asyncio.to_thread(_claim, ctx)
+    if pending:
+        log.info("job started", extra={"job": "content", "items": len(pending)})
+    outcomes = await asyncio.gather(*(_process(ctx, entry) for entry in pending))
+    errors = tuple(f"{e.feed_name}: {o.error}" for e, o in zip(pending, outcomes, strict=True) if o.error)
+    return JobReport("content", done=sum(o.stored or o.duplicate for o in outcomes), failed=len(errors),
+                     more=len(pending) >= ctx.jobs.content_batch, errors=errors,
+                     counts={"articles": sum(o.stored for o in outcomes),
+                             "duplicates": sum(o.duplicate for o in outcomes)})
+
+
+def _claim(ctx: ContentContext) -> list[PendingEntry]:
+    with ctx.db.begin() as conn:
+        return claim_pending_entries(conn, now=ctx.clock.now(), owner=ctx.owner,
+                                     limit=ctx.jobs.content_batch, lease_seconds=ctx.jobs.lease_seconds)
+
+
+async def _process(ctx: ContentContext, entry: PendingEntry) -> _Outcome:
+    final_attempt = entry.attempts + 1 >= ctx.jobs.max_attempts
+    if not entry.url:
+        return await asyncio.to_thread(_fail, ctx, entry, "entry has no link", True)
+    try:
+        page = await fetch_page(ctx.fetcher, entry.url)
+        article = await asyncio.to_thread(
+            extract_article, page, source=entry.feed_name, tags=entry.feed_tags,
+            fallback_title=entry.title, fallback_published=entry.published, settings=ctx.settings)
+        return await asyncio.to_thread(_store, ctx, entry, article)
+    except FetchError as exc:
+        return await asyncio.to_thread(_fail, ctx, entry, str(exc), final_attempt)
+    except ExtractionError as exc:
+        return await asyncio.to_thread(_fail, ctx, entry, str(exc), True)
+    except Exception as exc:  # a bug or a page no rule foresaw: this entry's problem only
+        log.exception("page processing failed", extra={"entry_id": entry.id, "url": entry.url})
+        return await asyncio.to_thread(_fail, ctx, entry, f"unexpected {type(exc).__name__}: {exc}",
+                                       final_attempt)
+
+
+def _store(ctx: ContentContext, entry: PendingEntry, article: Article) -> _Outcome:
+    text_hash, simhash = fingerprint.keys(article.title, article.text)
+    with ctx.db.begin() as conn:
+        article_id, created = article_repo.insert_pending(
+            conn, article, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash, now=ctx.clock.now())
+        mark_entry_done(conn, entry.id, article_id)
+    if created:
+        ctx.metrics.articles_added.inc()
+        log.info("article stored", extra={"article_id": article_id, "feed": entry.feed_name})
+    return _Outcome(stored=created, duplicate=not created)
+
+
+def _fail(ctx: ContentContext, entry: PendingEntry, error: str, final: bool) -> _Outcome:
+    log.warning("page skipped", extra={"feed_id": entry.feed_id, "feed": entry.feed_name, "final": final,
+                                       "entry_id": entry.id, "url": entry.url, "error": error})
+    ctx.metrics.error("page")
+    with ctx.db.begin() as conn:
+        mark_entry_failed(conn, entry.id, error, final=final)
+    return _Outcome(error=error)

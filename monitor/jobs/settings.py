@@ -1,0 +1,18 @@
+"""`[jobs]`: how much each job takes per claim, how long a claim lasts, when a failing item is final."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class JobSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # Attempts before an entry (page), an article (placement) or a story (matching) is given up on;
+    # its last error stays visible (`monitor feeds list --errors`, `monitor stories show`).
+    max_attempts: int = Field(default=3, ge=1)
+    # A claim by a process that died frees itself after this long (another replica takes over).
+    lease_seconds: int = Field(default=300, gt=0)
+    content_batch: int = Field(default=100, gt=0)  # entries fetched and extracted per claim
+    stories_batch: int = Field(default=64, gt=0)  # articles embedded and placed per claim
+    match_batch: int = Field(default=50, gt=0)  # stories matched per claim

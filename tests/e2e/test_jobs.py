@@ -1,0 +1,114 @@
+"""Every stage a durable job: a page that breaks its stage, and a process that dies between stages.
+
+The loopback site, the SMTP sink and the config are those of test_pipeline.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+import monitor.jobs.content
+from monitor.clock import FakeClock
+from monitor.config import load_config
+from monitor.demo.feeds import rss
+from monitor.demo.site_server import SiteServer
+from monitor.demo.smtp_sink import SmtpSink
+from monitor.jobs.once import run_once
+from monitor.storage.db import create_db_engine
+from monitor.storage.tables import articles, entries, stories
+from tests.e2e.site import publish, seed_pages
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_page_that_breaks_extraction_is_recorded_final_after_the_attempts_and_spoils_no_other(
+        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, smtp, config = world
+    pages = seed_pages()
+    seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
+    poison = seeds[0]
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    extract = monitor.jobs.content.extract_article
+
+    def breaks_on_one_page(page, **kwargs):  # type: ignore[no-untyped-def]
+        if page.url.endswith(f"/{poison}.html"):
+            raise RecursionError("maximum recursion depth exceeded")  # what no rule of ours foresaw
+        return extract(page, **kwargs)
+
+    monkeypatch.setattr(monitor.jobs.content, "extract_article", breaks_on_one_page)
+    settings = load_config(config)
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    first = run_once(settings, clock=clock)
+    content = first.report("content")
+    assert content.counts["articles"] == len(seeds) - 1  # the rest of its batch, in the same run
+    assert content.failed == 1 and "RecursionError" in content.errors[0]
+    assert len(smtp.messages) == 2  # the Baghouz story, one email per channel
+    db = create_db_engine(settings.database.url)
+
+    def poisoned() -> tuple[str, int, str]:
+        with db.connect() as conn:
+            row = conn.execute(select(entries).where(entries.c.url.like(f"%/{poison}.html"))).one()
+        return row.status, row.attempts, row.error
+
+    assert poisoned()[:2] == ("new", 1)  # retried when its lease runs out
+    for attempt in (2, 3):
+        clock.advance(settings.jobs.lease_seconds + 1)
+        run_once(settings, clock=clock)
+        assert poisoned()[1] == attempt
+    status, attempts, error = poisoned()
+    assert (status, attempts) == ("failed", settings.jobs.max_attempts) and "RecursionError" in error
+    clock.advance(settings.jobs.lease_seconds + 1)
+    assert run_once(settings, clock=clock).report("content").failed == 0  # final: not tried again
+    db.dispose()
+
+
+DIES_AFTER_STORIES = """
+import asyncio, os, signal, sys
+from monitor.config import load_config
+from monitor.jobs.once import open_pipeline
+from monitor.jobs.pipeline import run_until_idle
+
+async def main():
+    async with open_pipeline(load_config(sys.argv[1])) as (pipeline, _):
+        await run_until_idle(pipeline, jobs=("poll", "content", "stories"))
+        os.kill(os.getpid(), signal.SIGKILL)  # dies with its stories placed and not yet matched
+
+asyncio.run(main())
+"""
+
+
+def test_a_process_killed_after_placing_stories_and_before_matching_them_alerts_them_on_restart(
+        world: tuple[SiteServer, SmtpSink, Path]) -> None:
+    site, smtp, config = world
+    pages = seed_pages()
+    seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    died = subprocess.run([sys.executable, "-c", DIES_AFTER_STORIES, str(config)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert died.returncode == -signal.SIGKILL, died.stderr
+    settings = load_config(config)
+    db = create_db_engine(settings.database.url)
+    with db.connect() as conn:
+        placed = conn.scalar(select(articles.c.id).where(articles.c.story_state == "placed").limit(1))
+        waiting = conn.execute(select(stories.c.id).where(stories.c.change_seq > stories.c.matched_seq)).all()
+    db.dispose()
+    assert placed is not None and waiting, "the killed process had placed articles in stories to match"
+    assert smtp.messages == []
+    restarted = subprocess.run([sys.executable, "-m", "monitor", "once", "-c", str(config)], env=env,
+                               cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert restarted.returncode == 0, restarted.stderr
+    assert len(smtp.messages) == 2, restarted.stderr  # the seeds' story, once per channel
+    assert "stories matched" in restarted.stderr and "0 feeds polled" in restarted.stderr
