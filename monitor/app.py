@@ -17,6 +17,7 @@ from monitor.alerts.channels import Channel, build_channels
 from monitor.clock import Clock, SystemClock
 from monitor.config import Settings, load_config
 from monitor.errors import ConfigError
+from monitor.ingest.guard import retry_unblocked
 from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
 from monitor.storage.db import create_db_engine, migrate
@@ -99,6 +100,10 @@ def build_app(settings: Settings, *, clock: Clock | None = None) -> App:
     migrate(engine)
     with engine.begin() as conn:
         sync_feeds(conn, settings.feeds, clock.now())
+        unblocked = retry_unblocked(conn, settings.http, now=clock.now())
+    if unblocked:
+        log.info("feeds the address guard refused are polled again: it allows them now",
+                 extra={"feeds": len(unblocked)})
     embedder = load_embedder(settings.stories)
     watchlists = WatchlistSet(settings.watchlists.directory, set(settings.channels), embedder)
     for error in watchlists.errors:

@@ -9,6 +9,7 @@ from pathlib import Path
 from monitor.app import build_app
 from monitor.cli.common import add_config_option, add_json_option, emit_json, say
 from monitor.config import load_config
+from monitor.storage.feeds import make_all_due
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -21,6 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     once = sub.add_parser("once", help="one full cycle (poll, extract, cluster, match, deliver), then exit")
     add_config_option(once)
     add_json_option(once)
+    once.add_argument("--all", "--now", dest="all_feeds", action="store_true",
+                      help="poll every enabled feed now, whatever its schedule or back-off")
     once.set_defaults(func=cmd_once)
 
     demo = sub.add_parser("demo", help="run the whole pipeline on a bundled sample site, on loopback")
@@ -29,13 +32,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.clock import SystemClock
     from monitor.logs import configure_logging
     from monitor.service.daemon import Daemon
+    from monitor.service.single_daemon import single_daemon
 
     settings = load_config(args.config)
     configure_logging(json=settings.service.json_logs, level=settings.service.log_level)
-    app = build_app(settings)
-    asyncio.run(Daemon(app, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds).run())
+    with single_daemon(settings.database.url, now=SystemClock().now()):  # before any slow start-up work
+        app = build_app(settings)
+        asyncio.run(Daemon(app, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds).run())
     return 0
 
 
@@ -44,6 +50,9 @@ def cmd_once(args: argparse.Namespace) -> int:
 
     app = build_app(load_config(args.config))
     try:
+        if args.all_feeds:
+            with app.engine.begin() as conn:
+                make_all_due(conn, now=app.clock.now())
         report = run_once(app)
     finally:
         app.close()

@@ -6,6 +6,11 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+# No feed is polled more often than once a minute (ingest.schedule's floor). A smaller setting used
+# to be accepted and then silently rounded up; now it is refused with this reason.
+MIN_POLL_SECONDS = 60
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -25,6 +30,16 @@ def parse_duration(value: str | int | float) -> int:
     return int(seconds)
 
 
+def at_least_a_minute(seconds: int, what: str) -> int:
+    if seconds < MIN_POLL_SECONDS:
+        raise PydanticCustomError(
+            "below_poll_floor",
+            "{what} is {seconds} s, below the floor of {floor} s: feeds are never polled more than "
+            "once a minute; use {floor} or more",
+            {"what": what, "seconds": seconds, "floor": MIN_POLL_SECONDS})
+    return seconds
+
+
 class PollingSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,6 +54,11 @@ class PollingSettings(BaseModel):
     concurrency: int = Field(default=50, gt=0)  # feeds polled at once in one cycle
     lease_seconds: int = Field(default=300, gt=0)  # a crashed poller's feeds free up after this
     batch_size: int = Field(default=1000, gt=0)  # feeds claimed per cycle
+
+    @field_validator("min_interval_seconds")
+    @classmethod
+    def _above_floor(cls, value: int) -> int:
+        return at_least_a_minute(value, "min_interval_seconds")
 
     @model_validator(mode="after")
     def _bounds(self) -> PollingSettings:
@@ -62,8 +82,14 @@ class FeedSpec(BaseModel):
     def _interval(cls, data: Any) -> Any:
         if isinstance(data, dict) and "interval" in data:
             data = dict(data)
-            data["interval_seconds"] = parse_duration(data.pop("interval"))
+            written = data.pop("interval")
+            data["interval_seconds"] = at_least_a_minute(parse_duration(written), f"interval = {written!r}")
         return data
+
+    @field_validator("interval_seconds")
+    @classmethod
+    def _above_floor(cls, value: int | None) -> int | None:
+        return None if value is None else at_least_a_minute(value, "interval_seconds")
 
     @field_validator("url")
     @classmethod
