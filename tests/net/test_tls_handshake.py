@@ -12,7 +12,8 @@ import pytest
 from monitor.errors import FetchError
 from monitor.net import HttpFetcher, HttpSettings
 
-SETTINGS = HttpSettings(connect_timeout=0.5, read_timeout=1, total_timeout=5, allowed_networks=("127.0.0.0/8",))
+SETTINGS = HttpSettings(connect_timeout=0.5, read_timeout=1, total_timeout=5,
+                        allowed_networks=("127.0.0.0/8",))
 
 
 @pytest.fixture
