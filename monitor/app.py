@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from monitor.clock import Clock
 from monitor.config import Settings
+from monitor.ingest.guard import retry_unblocked
 from monitor.jobs.stories import WindowSlot
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import sync_feeds
@@ -34,6 +35,10 @@ def open_database(settings: Settings, clock: Clock) -> Engine:
     migrate(engine)
     with engine.begin() as conn:
         sync_feeds(conn, settings.feeds, clock.now())
+        unblocked = retry_unblocked(conn, settings.http, now=clock.now())
+    if unblocked:
+        log.info("feeds the address guard refused are polled again: it allows them now",
+                 extra={"feeds": len(unblocked)})
     return engine
 
 

@@ -66,8 +66,12 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Settings:
     database = settings.database
     if os.environ.get("MONITOR_DATABASE_URL"):
         database = DatabaseSettings(url=os.environ["MONITOR_DATABASE_URL"])
+    service = settings.service
+    if os.environ.get("MONITOR_METRICS_HOST"):  # the container image listens beyond its own loopback
+        service = service.model_copy(update={"metrics_host": os.environ["MONITOR_METRICS_HOST"]})
     return settings.model_copy(update={
         "database": DatabaseSettings(url=_resolve_sqlite(database.url, base)),
+        "service": service,
         "watchlists": settings.watchlists.model_copy(
             update={"directory": base / settings.watchlists.directory}),
         "source": path,

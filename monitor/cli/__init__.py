@@ -24,7 +24,7 @@ COMMAND_MODULES = (
     "monitor.cli.clustercmd",  # similarity, cluster
     "monitor.cli.watchcmd",  # match, watchlists test
     "monitor.cli.alertscmd",  # alerts list/retry, test-alert
-    "monitor.cli.feedscmd",  # feeds list/add/import/export
+    "monitor.cli.feedscmd",  # feeds list/add/import/export (+ feedsedit: enable/disable/check/rename/remove)
     "monitor.cli.storiescmd",  # stories list/show/export, backfill
 )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from monitor.cli.common import add_config_option, add_json_option, emit_json, safe_url
 from monitor.config import load_config
+from monitor.ingest.guard import guard_warnings
 from monitor.stories.embedders import LazyEmbedder
 from monitor.watch.loader import load_watchlists
 
@@ -22,7 +24,7 @@ def check_config(args: argparse.Namespace) -> int:
     embedder = LazyEmbedder(settings.stories)  # `about` lists are embedded when first matched, not here
     watchlists, errors = load_watchlists(settings.watchlists.directory, channels=set(settings.channels),
                                          embedder=embedder)
-    summary = {
+    summary: dict[str, Any] = {
         "config": str(settings.source),
         "database": safe_url(settings.database.url),
         "feeds": [{"name": f.name, "url": f.url} for f in settings.feeds],
@@ -30,6 +32,7 @@ def check_config(args: argparse.Namespace) -> int:
         "watchlists": [{"name": w.name, "channels": list(w.channels)} for w in watchlists],
         "embedder": settings.stories.embedder,
         "errors": [str(e) for e in errors],
+        "warnings": guard_warnings(settings.feeds, settings.http),
     }
     if args.json:
         emit_json(summary)
@@ -48,4 +51,6 @@ def check_config(args: argparse.Namespace) -> int:
             print(f"  - {w.name} -> {', '.join(w.channels)}")
         for error in errors:
             print(f"  ! {error}")
+        for warning in summary["warnings"]:
+            print(f"warning     {warning}")
     return 1 if errors else 0

@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                        "has work, then exit")
     add_config_option(once)
     add_json_option(once)
+    once.add_argument("--all", "--now", dest="all_feeds", action="store_true",
+                      help="poll every enabled feed now, whatever its schedule or back-off")
     once.set_defaults(func=cmd_once)
 
     demo = sub.add_parser("demo", help="run the whole pipeline on a bundled sample site, on loopback")
@@ -33,14 +35,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.clock import SystemClock
     from monitor.logs import configure_logging
     from monitor.service.daemon import Daemon
+    from monitor.service.single_daemon import single_daemon
 
     settings = load_config(args.config)
     configure_logging(json=settings.service.json_logs, level=settings.service.log_level)
-    daemon = Daemon(settings, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds,
-                    jobs_seconds=args.jobs_seconds)
-    asyncio.run(daemon.run())
+    with single_daemon(settings.database.url, now=SystemClock().now()):  # before any slow start-up work
+        daemon = Daemon(settings, poll_seconds=args.poll_seconds, deliver_seconds=args.deliver_seconds,
+                        jobs_seconds=args.jobs_seconds)
+        asyncio.run(daemon.run())
     return 0
 
 
@@ -48,7 +53,9 @@ def cmd_once(args: argparse.Namespace) -> int:
     from monitor.jobs.once import run_once
 
     progress = None if args.json or not sys.stderr.isatty() else _show_run
-    result = run_once(load_config(args.config), on_report=progress)
+    result = run_once(load_config(args.config), all_feeds=args.all_feeds, on_report=progress)
+    if progress is not None:
+        sys.stderr.write("\r\x1b[K")  # the progress line gives way to the summary
     if args.json:
         emit_json({job: _report_json(report) for job, report in result.reports.items()})
     else:
@@ -66,10 +73,10 @@ def _report_json(report: JobReport) -> dict[str, object]:
 
 
 def _show_run(report: JobReport) -> None:
+    """On a terminal: the job that just ran, redrawn in place."""
     if report.worked:
         sys.stderr.write(f"\r\x1b[K{report.job}: {report.done} done, {report.failed} failed ...")
         sys.stderr.flush()
-        sys.stderr.write("\r\x1b[K")
 
 
 def stage_line(report: JobReport) -> str:

@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
                "application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5")
 
+VALIDATORS = frozenset({"If-None-Match", "If-Modified-Since"})
+UNCONDITIONAL_304 = ("HTTP 304 Not Modified to a request without validators (no ETag or Last-Modified "
+                     "was sent): the server never sent the feed itself")
+
 
 def conditional_headers(feed: Feed) -> dict[str, str]:
     headers = {"Accept": FEED_ACCEPT}
@@ -27,14 +31,19 @@ def conditional_headers(feed: Feed) -> dict[str, str]:
 
 async def poll_feed(fetcher: HttpFetcher, feed: Feed, *, max_bytes: int, now: datetime) -> PollResult:
     """GET the feed with its validators; `now` (from the clock) dates Expires when Date is missing."""
+    headers = conditional_headers(feed)
     try:
-        response = await fetcher.get(feed.url, headers=conditional_headers(feed), max_bytes=max_bytes)
+        response = await fetcher.get(feed.url, headers=headers, max_bytes=max_bytes)
     except FetchError as exc:
         return PollResult(status=exc.status, url=feed.url, error=exc.reason,
                           retry_after_seconds=exc.retry_after)
     except Exception as exc:  # a bug or a library surprise must not stop the cycle
         log.exception("unexpected poll failure feed_id=%s url=%s", feed.id, feed.url)
         return PollResult(status=None, url=feed.url, error=f"unexpected error: {type(exc).__name__}: {exc}")
+    if response.status == 304 and not VALIDATORS & headers.keys():
+        # "Not modified" since what? We never had the feed: counting this as a healthy poll would
+        # leave a feed that never delivers a single entry looking fine forever.
+        return PollResult(status=304, url=response.url, error=UNCONDITIONAL_304)
     return _result(response, feed, now)
 
 

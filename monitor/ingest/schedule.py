@@ -16,10 +16,10 @@ import random
 from datetime import datetime, timedelta
 
 from monitor.ingest.parse import ParsedFeed
-from monitor.ingest.settings import PollingSettings
+from monitor.ingest.settings import MIN_POLL_SECONDS, PollingSettings
 from monitor.models import Feed, FeedUpdate, PollResult
 
-MIN_DELAY_SECONDS = 60
+MIN_DELAY_SECONDS = MIN_POLL_SECONDS
 
 
 def adaptive_interval(feed: Feed, new_entries: int, now: datetime, settings: PollingSettings) -> int:

@@ -6,6 +6,11 @@ import re
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+# No feed is polled more often than once a minute (ingest.schedule's floor). A smaller setting used
+# to be accepted and then silently rounded up; now it is refused with this reason.
+MIN_POLL_SECONDS = 60
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -23,6 +28,16 @@ def parse_duration(value: str | int | float) -> int:
     if seconds <= 0:
         raise ValueError(f"a duration must be positive, got {value!r}")
     return int(seconds)
+
+
+def at_least_a_minute(seconds: int, what: str) -> int:
+    if seconds < MIN_POLL_SECONDS:
+        raise PydanticCustomError(
+            "below_poll_floor",
+            "{what} is {seconds} s, below the floor of {floor} s: feeds are never polled more than "
+            "once a minute; use {floor} or more",
+            {"what": what, "seconds": seconds, "floor": MIN_POLL_SECONDS})
+    return seconds
 
 
 class PollingSettings(BaseModel):
@@ -43,6 +58,11 @@ class PollingSettings(BaseModel):
     # (`monitor feeds enable NAME` turns it back on); 0 keeps retrying with back-off for ever. With the
     # back-off capped at 6 hours, 100 failures in a row take about three weeks.
     max_errors: int = Field(default=100, ge=0)
+
+    @field_validator("min_interval_seconds")
+    @classmethod
+    def _above_floor(cls, value: int) -> int:
+        return at_least_a_minute(value, "min_interval_seconds")
 
     @model_validator(mode="after")
     def _bounds(self) -> PollingSettings:
@@ -66,8 +86,14 @@ class FeedSpec(BaseModel):
     def _interval(cls, data: Any) -> Any:
         if isinstance(data, dict) and "interval" in data:
             data = dict(data)
-            data["interval_seconds"] = parse_duration(data.pop("interval"))
+            written = data.pop("interval")
+            data["interval_seconds"] = at_least_a_minute(parse_duration(written), f"interval = {written!r}")
         return data
+
+    @field_validator("interval_seconds")
+    @classmethod
+    def _above_floor(cls, value: int | None) -> int | None:
+        return None if value is None else at_least_a_minute(value, "interval_seconds")
 
     @field_validator("url")
     @classmethod

@@ -15,6 +15,7 @@ from monitor.jobs.pipeline import Pipeline, Shared, build_pipeline, run_until_id
 from monitor.jobs.report import JobReport
 from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
+from monitor.storage.feeds import make_all_due
 
 
 @dataclass(frozen=True)
@@ -26,15 +27,19 @@ class OnceResult:
         return self.reports[job]
 
 
-def run_once(settings: Settings, *, clock: Clock | None = None,
+def run_once(settings: Settings, *, clock: Clock | None = None, all_feeds: bool = False,
              on_report: Callable[[JobReport], None] | None = None) -> OnceResult:
-    """Every job in flow order until none has work, in an event loop of its own."""
-    return asyncio.run(run_once_async(settings, clock=clock, on_report=on_report))
+    """Every job in flow order until none has work, in an event loop of its own; `all_feeds` polls
+    every enabled feed whatever its schedule."""
+    return asyncio.run(run_once_async(settings, clock=clock, all_feeds=all_feeds, on_report=on_report))
 
 
-async def run_once_async(settings: Settings, *, clock: Clock | None = None,
+async def run_once_async(settings: Settings, *, clock: Clock | None = None, all_feeds: bool = False,
                          on_report: Callable[[JobReport], None] | None = None) -> OnceResult:
     async with open_pipeline(settings, clock=clock) as (pipeline, shared):
+        if all_feeds:
+            with shared.db.begin() as conn:
+                make_all_due(conn, now=shared.clock.now())
         reports = await run_until_idle(pipeline, on_report=on_report)
     return OnceResult(reports, shared)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -16,8 +17,13 @@ from typing import Any
 import httpcore
 
 from monitor.errors import BlockedAddressError
+from monitor.net.handshake import HandshakeTimeoutStream
+from monitor.net.settings import HttpSettings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_BLOCKED = re.compile(r"^blocked: (\S+) is an? [a-z-]+ address")
+_IPV4_LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
 
 class AddressPolicy:
@@ -26,6 +32,10 @@ class AddressPolicy:
     def __init__(self, *, allow_private: bool, allowed_networks: Iterable[str]) -> None:
         self._allow_private = allow_private
         self._allowed = [ipaddress.ip_network(n, strict=False) for n in allowed_networks]
+
+    @classmethod
+    def from_settings(cls, settings: HttpSettings) -> AddressPolicy:
+        return cls(allow_private=settings.allow_private_addresses, allowed_networks=settings.allowed_networks)
 
     def refusal(self, address: str) -> str | None:
         """Why `address` may not be contacted, or None when it may."""
@@ -44,8 +54,23 @@ class AddressPolicy:
             ("non-global", not ip.is_global),
         ):
             if flag:
-                return f"blocked: {ip} is a {kind} address"
+                # Name the setting: a user behind this message is one line of config away from a fix.
+                return (f"blocked: {ip} is a {kind} address; allow it with "
+                        f'[http] allowed_networks = ["{suggested_network(ip)}"]')
         return None
+
+
+def suggested_network(ip: IPAddress) -> str:
+    """The network to allow for `ip`: all of IPv4 loopback, else just that one address."""
+    if ip in _IPV4_LOOPBACK:
+        return str(_IPV4_LOOPBACK)
+    return f"{ip}/{ip.max_prefixlen}"
+
+
+def blocked_address(reason: str | None) -> str | None:
+    """The address a `refusal` reason (stored as a feed's last error) names, or None."""
+    match = _BLOCKED.match(reason or "")
+    return match.group(1) if match else None
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -71,10 +96,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for address in addresses:
             try:
-                return await self._inner.connect_tcp(
+                stream = await self._inner.connect_tcp(
                     address, port, timeout=timeout, local_address=local_address,
                     socket_options=socket_options,
                 )
+                return HandshakeTimeoutStream(stream)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None

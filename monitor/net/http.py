@@ -1,7 +1,7 @@
 """The one shared HTTP client: safe addresses, capped bodies, deadlines, polite concurrency.
 
 `HttpFetcher.get` follows redirects itself so every hop is checked and counted; the body is read
-as a stream and decoded by our own capped decoders (see decode.py); the whole request, redirects
+as a stream and decoded by our own capped decoders (see content_encoding.py); the whole request, redirects
 included, runs under one total deadline. Every failure is a FetchError whose reason reads well.
 """
 
@@ -22,6 +22,7 @@ from monitor.clock import Clock, SystemClock
 from monitor.errors import BlockedAddressError, FetchError
 from monitor.net.address import AddressPolicy
 from monitor.net.content_encoding import CappedBody, DecodeError
+from monitor.net.handshake import TLS_HANDSHAKE_TIMEOUT
 from monitor.net.headers import charset_of, media_type, retry_after_seconds
 from monitor.net.settings import HttpSettings
 from monitor.net.transport import PerOriginTransport
@@ -52,9 +53,7 @@ class HttpFetcher:
     def __init__(self, settings: HttpSettings, *, clock: Clock | None = None) -> None:
         self._settings = settings
         self._clock = clock or SystemClock()
-        self._policy = AddressPolicy(
-            allow_private=settings.allow_private_addresses, allowed_networks=settings.allowed_networks
-        )
+        self._policy = AddressPolicy.from_settings(settings)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client = self._build_client()
         self._global = asyncio.Semaphore(settings.max_connections)
@@ -109,11 +108,14 @@ class HttpFetcher:
         current = url
         while True:
             response = await self._one(current, headers, cap)
-            location = response.headers.get("location")
-            if response.status not in REDIRECT_STATUSES or not location:
+            if response.status not in REDIRECT_STATUSES:
                 return HttpResponse(response.url, response.status, response.headers, response.body,
                                     tuple(hops))
-            target = urljoin(current, location.strip())
+            location = response.headers.get("location", "").strip()
+            if not location:  # a redirect to nowhere: no body came, so it is no success either
+                raise FetchError(url, f"HTTP {response.status} {_phrase(response.status)} without a "
+                                      f"Location header (redirect to nowhere)", status=response.status)
+            target = urljoin(current, location)
             hops.append((response.status, target))
             if urlsplit(target).scheme not in ("http", "https"):
                 raise FetchError(url, f"redirect to a non-HTTP URL ({target})", status=response.status)
@@ -226,6 +228,8 @@ def describe(exc: Exception, settings: HttpSettings) -> str:
     text = str(exc)
     if isinstance(exc, DecodeError):
         return text
+    if isinstance(exc, httpx.ConnectTimeout) and text == TLS_HANDSHAKE_TIMEOUT:
+        return f"{TLS_HANDSHAKE_TIMEOUT} after {settings.connect_timeout:g} s"
     if isinstance(exc, httpx.TimeoutException):
         phase, seconds = {
             httpx.ConnectTimeout: ("connect", settings.connect_timeout),

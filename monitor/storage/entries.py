@@ -9,9 +9,10 @@ or a retryable failure, frees the entry for anyone after `lease_seconds`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.models import Entry, PendingEntry
@@ -92,3 +93,33 @@ def mark_entry_failed(conn: Connection, entry_id: int, error: str, *, final: boo
     if final:
         values["status"] = "failed"
     conn.execute(update(entries).where(entries.c.id == entry_id).values(**values))
+
+
+@dataclass(frozen=True)
+class PageFailures:
+    """A feed's entries whose page could not be fetched or extracted."""
+
+    failed: int  # given up on (status "failed")
+    retrying: int  # failed at least once, tried again later
+    last_error: str | None  # of the newest such entry
+
+
+def page_failures(conn: Connection) -> dict[int, PageFailures]:
+    """Per feed id, its entries whose page failed (feeds without any are absent)."""
+    failing = (entries.c.error.is_not(None)) & (entries.c.status != "done")
+    counts = conn.execute(
+        select(entries.c.feed_id,
+               func.sum(case((entries.c.status == "failed", 1), else_=0)).label("failed"),
+               func.count().label("total"), func.max(entries.c.id).label("newest"))
+        .where(failing).group_by(entries.c.feed_id)).all()
+    if not counts:
+        return {}
+    newest = [r.newest for r in counts]
+    errors: dict[int, str] = {}
+    for start in range(0, len(newest), _CHUNK):
+        rows = conn.execute(select(entries.c.id, entries.c.error)
+                            .where(entries.c.id.in_(newest[start:start + _CHUNK])))
+        errors.update((r.id, r.error) for r in rows)
+    return {r.feed_id: PageFailures(failed=int(r.failed), retrying=int(r.total - r.failed),
+                                    last_error=errors.get(r.newest))
+            for r in counts}

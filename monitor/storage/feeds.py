@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from monitor.errors import StorageError
 from monitor.models import Feed, FeedUpdate
 from monitor.storage.locks import feed_sync_lock
-from monitor.storage.tables import feeds
+from monitor.storage.tables import entries, feeds
 
 REMOVED_FROM_CONFIG = "removed from config"
+DISABLED_BY_HAND = "disabled by hand (monitor feeds enable NAME switches it back on)"
 
 
 class FeedSpecLike(Protocol):
@@ -58,6 +59,9 @@ def row_to_feed(row: Any) -> Feed:
 def sync_feeds(conn: Connection, specs: Sequence[FeedSpecLike], now: datetime) -> SyncReport:
     """Make the table follow the config (by name); feeds gone from it are disabled, not deleted.
 
+    A name that is new while the URL is one a vanished name had is a rename in the file: the row is
+    renamed and keeps its entries, schedule and health.
+
     Replicas sync the same file at the same moments (start-up, SIGHUP): they take turns, or two of
     them inserting the same new name collide on the unique name.
     """
@@ -67,10 +71,17 @@ def sync_feeds(conn: Connection, specs: Sequence[FeedSpecLike], now: datetime) -
 
 def _sync(conn: Connection, specs: Sequence[FeedSpecLike], now: datetime) -> SyncReport:
     existing = {r.name: r for r in conn.execute(select(feeds))}
+    wanted = {spec.name for spec in specs}
+    # A config feed whose name left the file while its URL stayed was renamed there: it keeps its row.
+    renamed_from = {r.config_url: r for name, r in existing.items() if name not in wanted and r.config_url}
     added = updated = disabled = 0
     for spec in specs:
         row = existing.get(spec.name)
         values: dict[str, Any] = {"tags": list(spec.tags), "interval_seconds": spec.interval_seconds}
+        if row is None and spec.url in renamed_from:
+            row = renamed_from.pop(spec.url)
+            del existing[row.name]
+            values["name"] = spec.name
         if row is None:
             conn.execute(feeds.insert().values(
                 name=spec.name, url=spec.url, config_url=spec.url, enabled=True, error_count=0,
@@ -86,7 +97,6 @@ def _sync(conn: Connection, specs: Sequence[FeedSpecLike], now: datetime) -> Syn
         if changed:
             conn.execute(update(feeds).where(feeds.c.id == row.id).values(**changed))
             updated += 1
-    wanted = {spec.name for spec in specs}
     for name, row in existing.items():
         if name not in wanted and row.enabled and row.config_url is not None:
             conn.execute(update(feeds).where(feeds.c.id == row.id)
@@ -163,11 +173,90 @@ def record_poll(conn: Connection, feed_id: int, outcome: FeedUpdate, now: dateti
     conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
 
 
-def enable_feed(conn: Connection, name: str, now: datetime) -> bool:
-    """Switch a disabled feed back on (after a 410 that was a mistake, say) and check it at once."""
-    result = conn.execute(update(feeds).where(feeds.c.name == name).values(
-        enabled=True, disabled_reason=None, error_count=0, last_error=None, next_check_at=now))
+def set_enabled(conn: Connection, name: str, enabled: bool, *, now: datetime) -> bool:
+    """Switch a feed on (checked at once, its error count cleared) or off by hand. False: no such feed.
+
+    A feed disabled by hand stays off across config syncs. Switching on a feed that was removed from
+    the config makes it a hand-added feed, or the next sync would switch it off again.
+    """
+    row = _row(conn, name)
+    if row is None:
+        return False
+    if not enabled:
+        conn.execute(update(feeds).where(feeds.c.id == row.id)
+                     .values(enabled=False, disabled_reason=DISABLED_BY_HAND))
+        return True
+    values: dict[str, Any] = {"enabled": True, "disabled_reason": None, "error_count": 0,
+                              "last_error": None, "next_check_at": now}
+    if row.disabled_reason == REMOVED_FROM_CONFIG:
+        values["config_url"] = None
+    conn.execute(update(feeds).where(feeds.c.id == row.id).values(**values))
+    return True
+
+
+def rename_feed(conn: Connection, old: str, new: str) -> bool:
+    """Give a feed another name; its entries and articles stay with it. False: no feed named `old`.
+
+    Raises StorageError when `new` is taken, or when the feed comes from the config file (the next
+    sync would bring the old name back as a second feed: rename it in the file instead).
+    """
+    row = _row(conn, old)
+    if row is None:
+        return False
+    _refuse_config_feed(row, "rename it")
+    if old == new:
+        return True
+    taken = StorageError(f"a feed named {new!r} already exists")
+    if _row(conn, new) is not None:
+        raise taken
+    try:
+        # Renamed, a feed the config dropped is no longer the config's: it becomes a hand-added one.
+        conn.execute(update(feeds).where(feeds.c.id == row.id).values(name=new, config_url=None))
+    except IntegrityError as exc:  # taken meanwhile; the caller's transaction rolls back
+        raise taken from exc
+    return True
+
+
+def remove_feed(conn: Connection, name: str) -> bool:
+    """Delete a feed and its entries (articles stay, without their feed). False: no such feed.
+
+    Raises StorageError when the feed comes from the config file: the next start would add it back.
+    """
+    row = _row(conn, name)
+    if row is None:
+        return False
+    _refuse_config_feed(row, "remove its [[feeds]] table")
+    conn.execute(delete(entries).where(entries.c.feed_id == row.id))  # SQLite may run without FK cascades
+    conn.execute(delete(feeds).where(feeds.c.id == row.id))
+    return True
+
+
+def check_now(conn: Connection, name: str, *, now: datetime) -> bool:
+    """Make the feed due now (the next cycle polls it, whatever its back-off). False: no such feed."""
+    result = conn.execute(update(feeds).where(feeds.c.name == name).values(next_check_at=now))
     return bool(result.rowcount)
+
+
+def make_all_due(conn: Connection, *, now: datetime) -> int:
+    """Make every enabled feed due now (`monitor once --all`); returns how many were not due yet."""
+    result = conn.execute(update(feeds).where(feeds.c.enabled.is_(True), feeds.c.next_check_at > now)
+                          .values(next_check_at=now))
+    return int(result.rowcount)
+
+
+def from_config(feed_row: Any) -> bool:
+    """Whether the config sync owns this feed: it came from the file, which still lists it."""
+    return feed_row.config_url is not None and feed_row.disabled_reason != REMOVED_FROM_CONFIG
+
+
+def _refuse_config_feed(row: Any, what: str) -> None:
+    if from_config(row):
+        raise StorageError(f"feed {row.name!r} comes from the config file; {what} there (a change "
+                           "made here would be undone at the next start)")
+
+
+def _row(conn: Connection, name: str) -> Any:
+    return conn.execute(select(feeds).where(feeds.c.name == name)).first()
 
 
 def list_feeds(conn: Connection, *, errors_only: bool = False) -> list[Feed]:
@@ -175,6 +264,20 @@ def list_feeds(conn: Connection, *, errors_only: bool = False) -> list[Feed]:
     if errors_only:
         stmt = stmt.where(or_(feeds.c.error_count > 0, feeds.c.enabled.is_(False)))
     return [row_to_feed(r) for r in conn.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class FeedAddress:
+    """Where a stored feed is, and where the config first said it was (before a 301 moved it)."""
+
+    name: str
+    url: str
+    config_url: str | None
+
+
+def feed_addresses(conn: Connection) -> list[FeedAddress]:
+    rows = conn.execute(select(feeds.c.name, feeds.c.url, feeds.c.config_url).order_by(feeds.c.name))
+    return [FeedAddress(r.name, r.url, r.config_url) for r in rows]
 
 
 def get_feed(conn: Connection, *, name: str | None = None, feed_id: int | None = None) -> Feed | None:

@@ -54,6 +54,10 @@ def _redirect(status: int, location: str) -> Route:
     return lambda r: r.respond(status, b"", {"Location": location}, content_type=None)
 
 
+def _no_location(status: int) -> Route:
+    return lambda r: r.respond(status, b"", content_type=None)
+
+
 def _endless(r: Request) -> None:
     n = int(r.path.rsplit("=", 1)[1]) if "=" in r.path else 0
     r.respond(302, b"", {"Location": f"/bad?hop={n + 1}"}, content_type=None)
@@ -203,7 +207,15 @@ BEHAVIOURS: list[Behaviour] = [
     Behaviour("utf16_with_bom", _ok(rss([item(1, title="Überschrift")], encoding="UTF-16").encode("utf-16"),
                                     "application/rss+xml"), entries=1, titles_include=("Überschrift",)),
     Behaviour("huge_single_line", _ok(HUGE_LINE), entries=2),
-    Behaviour("not_modified_without_validators", _etag_304, entries=0),
+    # A 304 to the very first request (no ETag or Last-Modified sent) is no success: we never had the feed.
+    Behaviour("not_modified_without_validators", _etag_304, entries=0,
+              error="HTTP 304 Not Modified to a request without validators"),
+    Behaviour("redirect_301_without_location", _no_location(301),
+              error="HTTP 301 Moved Permanently without a Location header"),
+    Behaviour("redirect_302_with_empty_location", _redirect(302, ""),
+              error="HTTP 302 Found without a Location header"),
+    Behaviour("redirect_307_with_blank_location", _redirect(307, "   "),
+              error="HTTP 307 Temporary Redirect without a Location header"),
     Behaviour("moved_permanently_301", _redirect(301, "/good?moved"), warning="moved permanently to http://",
               entries=3, url_endswith="/good?moved"),
     Behaviour("moved_permanently_308", _redirect(308, "/good?moved"), warning="moved permanently",

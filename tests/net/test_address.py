@@ -24,7 +24,7 @@ STRICT = AddressPolicy(allow_private=False, allowed_networks=())
 ])
 def test_non_public_addresses_are_refused_with_their_kind(address: str, kind: str) -> None:
     reason = STRICT.refusal(address)
-    assert reason is not None and reason.endswith(f"is a {kind} address")
+    assert reason is not None and f"is a {kind} address; allow it with [http] allowed_networks" in reason
 
 
 @pytest.mark.parametrize("address", ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"])
@@ -35,4 +35,5 @@ def test_public_addresses_pass(address: str) -> None:
 def test_allowed_networks_open_only_themselves() -> None:
     policy = AddressPolicy(allow_private=False, allowed_networks=["127.0.0.0/8"])
     assert policy.refusal("127.0.0.9") is None
-    assert policy.refusal("10.0.0.1") == "blocked: 10.0.0.1 is a private address"
+    assert policy.refusal("10.0.0.1") == ('blocked: 10.0.0.1 is a private address; '
+                                          'allow it with [http] allowed_networks = ["10.0.0.1/32"]')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,52 @@ def test_env_example_names_every_secret_the_example_config_uses() -> None:
     defined = set(re.findall(r"^#?\s*([A-Z0-9_]+)=", example, flags=re.M))
     assert used <= defined, used - defined
     assert "MONITOR_DATABASE_URL" in defined
+
+
+def _containerfile_env() -> dict[str, str]:
+    """The ENV instructions of the Containerfile (KEY=VALUE pairs, continuation lines joined)."""
+    text = (DEPLOY / "Containerfile").read_text().replace("\\\n", " ")
+    env: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            env.update(pair.split("=", 1) for pair in line[4:].split())
+    return env
+
+
+def _load_example_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Any:
+    from monitor.config import load_config
+
+    for name in ("MONITOR_DATABASE_URL", "MONITOR_METRICS_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("SMTP_PASSWORD", "CHAT_APPRISE_URL", "WEBHOOK_SECRET"):
+        monkeypatch.setenv(name, "x")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = tmp_path / "etc" / "news-monitor" / "monitor.toml"
+    config.parent.mkdir(parents=True)
+    shutil.copy(DEPLOY.parent / "config" / "monitor.example.toml", config)
+    return load_config(config)
+
+
+def test_container_serves_metrics_on_the_port_expose_names_beyond_its_loopback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    text = (DEPLOY / "Containerfile").read_text()
+    (exposed,) = re.findall(r"^EXPOSE (\d+)$", text, flags=re.M)
+    (checked,) = re.findall(r"^HEALTHCHECK .*http://127\.0\.0\.1:(\d+)/healthz", text.replace("\\\n", " "),
+                            flags=re.M)
+    settings = _load_example_config(tmp_path, monkeypatch, _containerfile_env())
+    assert settings.service.metrics_host == "0.0.0.0"  # 127.0.0.1 inside a container reaches nobody
+    assert settings.service.metrics_port == int(exposed) == int(checked)
+
+
+def test_unit_without_its_environment_file_keeps_sqlite_in_its_state_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service = _unit_sections()["Service"]
+    assert all(path.startswith("-") for path in service["EnvironmentFile"])  # optional
+    env = dict(pair.split("=", 1) for line in service.get("Environment", []) for pair in line.split())
+    settings = _load_example_config(tmp_path, monkeypatch, env)
+    state = Path("/var/lib") / service["StateDirectory"][0]
+    assert settings.database.url == f"sqlite:///{state}/monitor.db"
+    assert str(state) in service["ReadWritePaths"]
