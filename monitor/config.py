@@ -20,6 +20,7 @@ from monitor.ingest.settings import FeedSpec, PollingSettings
 from monitor.net.settings import HttpSettings
 from monitor.service.settings import ServiceSettings
 from monitor.stories.settings import StorySettings
+from monitor.web.settings import WebSettings, with_deprecated_aliases
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     watchlists: WatchlistsSettings = WatchlistsSettings()
     delivery: DeliverySettings = DeliverySettings()
     service: ServiceSettings = ServiceSettings()
+    web: WebSettings = WebSettings()
     feeds: list[FeedSpec] = []
     channels: dict[str, ChannelSettings] = {}
     source: Path | None = None  # the file these came from
@@ -68,6 +70,7 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Settings:
         "database": DatabaseSettings(url=_resolve_sqlite(database.url, base)),
         "watchlists": settings.watchlists.model_copy(
             update={"directory": base / settings.watchlists.directory}),
+        "web": with_deprecated_aliases(settings.web, settings.service),
         "source": path,
     })
 

@@ -3,7 +3,7 @@
 Two jobs: a poll tick (claims due feeds and runs the content, story and alert-planning stages)
 and a delivery tick. SIGTERM lets the running step finish, then exits; SIGHUP reloads the config and
 watchlists.
-A retention job prunes old articles; /healthz and /metrics are served on a local port.
+A retention job prunes old articles; the console, /healthz and /metrics are served on `[web]` host:port.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.app import App
 from monitor.pipeline import deliver_pending, run_cycle
-from monitor.service.health import start_web_server
 from monitor.service.retention import run_retention
+from monitor.web.server import ConsoleContext, start_web_server
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Daemon:
         service = self.app.settings.service
         scheduler.add_job(self.retention_tick, "interval", hours=service.retention_interval_hours,
                           id="retention")
-        web = start_web_server(service, self.app.engine, self.app.metrics)
+        web = start_web_server(ConsoleContext.from_app(self.app))
         scheduler.start()
         log.info("daemon started", extra={"owner": self.app.owner, "web": web.address})
         try:

@@ -181,3 +181,25 @@ def get_feed(conn: Connection, *, name: str | None = None, feed_id: int | None =
     cond = feeds.c.name == name if name is not None else feeds.c.id == feed_id
     row = conn.execute(select(feeds).where(cond)).first()
     return row_to_feed(row) if row else None
+
+
+DISABLED_BY_HAND = "disabled by hand"
+
+
+def set_enabled(conn: Connection, name: str, enabled: bool, *, now: datetime) -> bool:
+    """Switch a feed on (checked at once, its error count cleared) or off; False if there is no such feed.
+
+    A feed switched off by hand stays off when the config is synced again (only feeds the config
+    dropped are switched back on by it).
+    """
+    values: dict[str, Any] = (
+        {"enabled": True, "disabled_reason": None, "error_count": 0, "last_error": None, "next_check_at": now}
+        if enabled else {"enabled": False, "disabled_reason": DISABLED_BY_HAND})
+    result = conn.execute(update(feeds).where(feeds.c.name == name).values(**values))
+    return bool(result.rowcount)
+
+
+def check_now(conn: Connection, name: str, *, now: datetime) -> bool:
+    """Make the feed due now (the next poll takes it); False if there is no such feed."""
+    result = conn.execute(update(feeds).where(feeds.c.name == name).values(next_check_at=now))
+    return bool(result.rowcount)

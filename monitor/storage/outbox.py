@@ -44,6 +44,15 @@ class OutboxRow:
     lease_owner: str | None
     lease_expires_at: datetime | None
 
+    def to_json(self) -> dict[str, Any]:
+        """What `monitor alerts list --json` prints and the web API returns for one alert."""
+        return {"id": self.id, "state": self.state, "channel": self.channel, "watchlist": self.watchlist,
+                "story_id": self.story_id, "update_seq": self.update_seq, "kind": self.kind,
+                "attempts": self.attempts, "created_at": self.created_at.isoformat(),
+                "next_attempt_at": self.next_attempt_at.isoformat(),
+                "sent_at": self.sent_at.isoformat() if self.sent_at else None,
+                "message_id": self.message_id, "last_error": self.last_error}
+
 
 def _row(r: Any) -> OutboxRow:
     return OutboxRow(**{name: getattr(r, name) for name in OutboxRow.__dataclass_fields__})
@@ -167,6 +176,15 @@ def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
         cond = and_(cond, outbox.c.id.in_(list(ids)))
     return conn.execute(update(outbox).where(cond).values(
         state="pending", attempts=0, next_attempt_at=now)).rowcount
+
+
+def send_now(conn: Connection, ids: Sequence[int], now: datetime) -> int:
+    """Make pending rows due now (a retry's backoff or a hold skipped); the next delivery run takes them.
+
+    Quiet hours and rate limits still apply when it does. Returns how many rows were pending.
+    """
+    return conn.execute(update(outbox).where(outbox.c.id.in_(list(ids)), outbox.c.state == "pending")
+                        .values(next_attempt_at=now)).rowcount
 
 
 def load_story(conn: Connection, story_id: int) -> Story | None:

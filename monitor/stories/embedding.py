@@ -15,8 +15,12 @@ EmbedKind = Literal["passage", "query"]
 
 
 class Embedder(Protocol):
-    name: str  # stored beside each vector, so vectors of different models never mix
-    dim: int
+    # Read-only, so that a model loaded on first use (stories.lazy) is an Embedder too.
+    @property
+    def name(self) -> str: ...  # stored beside each vector, so vectors of different models never mix
+
+    @property
+    def dim(self) -> int: ...
 
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
         """Return an (n, dim) float32 array of L2-normalised rows."""
