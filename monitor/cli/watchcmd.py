@@ -128,7 +128,7 @@ def replay(conn: Connection, watchlist: Watchlist, *, since: datetime,
     from monitor.storage.stories import list_story_ids, load_story
 
     story_ids = list_story_ids(conn, since=since)
-    alerts = []
+    alerts: list[tuple[Story, Match]] = []
     for story_id in story_ids:
         story = load_story(conn, story_id)
         alerts.extend((story, m) for m in match_story([watchlist], story, embedder=embedder))

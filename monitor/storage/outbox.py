@@ -86,9 +86,10 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 def retry_blocks(conn: Connection, channel: str, now: datetime) -> datetime | None:
     """When an earlier alert of `channel` waits for its retry, later ones wait too (order)."""
-    return conn.scalar(select(func.min(outbox.c.next_attempt_at)).where(
+    until: datetime | None = conn.scalar(select(func.min(outbox.c.next_attempt_at)).where(
         outbox.c.channel == channel, outbox.c.state == "pending", outbox.c.attempts > 0,
         outbox.c.last_error.is_not(None), outbox.c.next_attempt_at > now))
+    return until
 
 
 def claim(conn: Connection, channel: str, *, kind: str, now: datetime, owner: str,

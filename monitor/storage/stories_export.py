@@ -27,7 +27,8 @@ class StorySummary:
     watchlists: tuple[str, ...]  # watchlists it matched
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        out: dict[str, Any] = _jsonable(asdict(self))
+        return out
 
 
 @dataclass(frozen=True)

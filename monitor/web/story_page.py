@@ -66,6 +66,13 @@ class StoryPage:
     def outlets(self) -> tuple[str, ...]:
         return self.detail.story.sources
 
+    def source_of(self, article_id: int) -> str:
+        """"the article from OUTLET" for a match's hit (which names the article by id)."""
+        for article in self.detail.articles:
+            if article.id == article_id:
+                return f"the article from {article.source}" if article.source else f"article {article_id}"
+        return f"article {article_id}"
+
 
 def join_reason(article: ExportedArticle) -> JoinReason:
     return JoinReason(reason=article.reason or "", score=article.score)

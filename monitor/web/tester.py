@@ -62,6 +62,12 @@ def match_json(story: Story, match: Match) -> dict[str, Any]:
                      for h in match.hits]}
 
 
+def outlet_of(story: Story, article_id: int) -> str:
+    """"the article from OUTLET" for a hit, which names the article by id."""
+    source = next((a.source for a in story.articles if a.id == article_id), "")
+    return f"the article from {source}" if source else f"article {article_id}"
+
+
 def _problem(exc: QueryError, line: str) -> ParseProblem:
     return ParseProblem(str(exc).split("\n", 1)[0], line, exc.column)
 

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 from monitor.web import display
 from monitor.web.auth import csrf_token, session_id
 from monitor.web.context import ConsoleContext
+from monitor.web.tester import outlet_of
 
 
 class Views:
@@ -23,7 +24,7 @@ class Views:
         self.env.globals.update(
             relative=display.relative, local_time=display.local_time, offset=display.offset,
             duration=display.duration, text_direction=display.text_direction,
-            language_name=display.language_name, dom_id=display.dom_id,
+            language_name=display.language_name, dom_id=display.dom_id, outlet_of=outlet_of,
         )
 
     def common(self, request: Request) -> dict[str, Any]:
