@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 # Scripts written right to left: a headline in one of these languages is laid out with dir="rtl";
@@ -72,9 +72,15 @@ def offset(when: datetime, start: datetime) -> str:
 
 
 def duration(seconds: float | int | None) -> str:
-    if not seconds:
-        return "-"
-    return _span(float(timedelta(seconds=seconds).total_seconds()))
+    """"11 min", "6 h": an interval, for people."""
+    return _span(float(seconds)) if seconds else "-"
+
+
+def http_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None: a feed may carry `javascript:` or `data:` links."""
+    if url and url.split(":", 1)[0].lower() in ("http", "https") and "://" in url:
+        return url
+    return None
 
 
 def dom_id(prefix: str, value: str) -> str:

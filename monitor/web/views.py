@@ -4,6 +4,7 @@ and the values every template gets (who is signed in, the CSRF token, now and th
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -16,6 +17,14 @@ from monitor.web.context import ConsoleContext
 from monitor.web.tester import outlet_of
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What an action did (or why it did nothing), shown above what it changed."""
+
+    text: str
+    ok: bool = True
+
+
 class Views:
     def __init__(self, context: ConsoleContext) -> None:
         self.context = context
@@ -25,6 +34,7 @@ class Views:
             relative=display.relative, local_time=display.local_time, offset=display.offset,
             duration=display.duration, text_direction=display.text_direction,
             language_name=display.language_name, dom_id=display.dom_id, outlet_of=outlet_of,
+            http_url=display.http_url,
         )
 
     def common(self, request: Request) -> dict[str, Any]:

@@ -62,6 +62,20 @@ def test_pages_send_a_strict_csp_and_escape_what_feeds_wrote(seeded: Seeded) -> 
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in story_page.text and "<img" not in story_page.text
 
 
+def test_links_from_feeds_are_followed_only_when_they_are_http(seeded: Seeded) -> None:
+    from monitor.models import Article
+
+    sneaky = Article(url="javascript:alert(1)", canonical_url="javascript:alert(1)", title="Click me",
+                     text="x", language="en", published=None, source="wire-en")
+    with seeded.context.engine.begin() as conn:
+        story = store_article(conn, sneaky, None, 1, "new", 1.0)
+    with seeded.client() as client:
+        page = client.get(f"/stories/{story}").text
+        other = client.get(f"/stories/{seeded.baghouz}").text
+    assert "Click me" in page and "javascript:" not in page
+    assert 'href="http://127.0.0.1:9/en-baghouz" rel="noopener noreferrer nofollow"' in other
+
+
 def test_a_request_from_another_origin_is_refused_whatever_it_carries(seeded: Seeded) -> None:
     with seeded.authed() as authed:
         read = authed.get("/api/v1/stories", headers={"Origin": EVIL})

@@ -17,9 +17,8 @@ from monitor.storage.outbox import OutboxRow
 from monitor.storage.outbox_view import AlertFilter, AlertPage, alert_counts, alerts_by_id, browse_alerts
 from monitor.web.context import ConsoleContext
 from monitor.web.gate import api_refusal, field, form_action
-from monitor.web.routes.feeds import Notice
-from monitor.web.routes.stories import page_number, per_page
-from monitor.web.views import console, is_htmx, views
+from monitor.web.paging import page_count, page_number, per_page
+from monitor.web.views import Notice, console, is_htmx, views
 
 STATES = ("pending", "sending", "sent", "failed")
 ACTIONS = ("retry", "send-now")
@@ -42,7 +41,7 @@ class Outbox:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.found.total // self.per_page))
+        return page_count(self.found.total, self.per_page)
 
     def link(self, page: int) -> str:
         return "/alerts?" + urlencode({**self.chosen, "page": page})

@@ -4,7 +4,6 @@ as pages and as `/api/v1/feeds`. Changes go through the repository functions the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -19,17 +18,11 @@ from monitor.storage.feeds import check_now, set_enabled
 from monitor.web.context import ConsoleContext
 from monitor.web.feed_rows import FeedRow, feed_rows
 from monitor.web.gate import api_refusal, field, form_action
-from monitor.web.views import console, is_htmx, views
+from monitor.web.views import Notice, console, is_htmx, views
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
 ACTIONS = {"enable": "switched on; it is checked on the next poll", "disable": "switched off",
            "check": "due now; the next poll checks it"}
-
-
-@dataclass(frozen=True)
-class Notice:
-    text: str
-    ok: bool = True
 
 
 def change_feed(context: ConsoleContext, action: str, name: str) -> bool:
@@ -71,6 +64,14 @@ async def feeds_page(request: Request) -> Response:
     errors_only = request.query_params.get("errors") == "1"
     rows = await run_in_threadpool(feed_rows, console(request), errors_only=errors_only)
     return render_list(request, rows, None)
+
+
+def unknown_action(request: Request) -> Response | None:
+    action = request.path_params["action"]
+    if action in ACTIONS:
+        return None
+    return JSONResponse({"error": f"no feed action {action!r} (known: {', '.join(ACTIONS)})"},
+                        status_code=404)
 
 
 async def feed_action(request: Request) -> Response:
@@ -178,14 +179,6 @@ async def api_feed_import(request: Request) -> Response:
         return refusal
     notice = await run_in_threadpool(_import, console(request), await request.body(), "request body")
     return JSONResponse({"ok": notice.ok, "message": notice.text}, status_code=200 if notice.ok else 422)
-
-
-def unknown_action(request: Request) -> Response | None:
-    action = request.path_params["action"]
-    if action in ACTIONS:
-        return None
-    return JSONResponse({"error": f"no feed action {action!r} (known: {', '.join(ACTIONS)})"},
-                        status_code=404)
 
 
 routes = [

@@ -15,6 +15,7 @@ from monitor.storage.outbox_view import AlertFilter, browse_alerts
 from monitor.storage.stories_export import StoryDetail, get_story
 from monitor.storage.story_search import StoryFacets, StoryFilter, StoryPage, search_stories, story_facets
 from monitor.web.context import ConsoleContext
+from monitor.web.paging import page_count, page_number, per_page
 from monitor.web.story_page import StoryPage as StoryView
 from monitor.web.story_page import story_page
 from monitor.web.views import console, is_htmx, views
@@ -32,20 +33,10 @@ class Listing:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.found.total // self.per_page))
+        return page_count(self.found.total, self.per_page)
 
     def link(self, page: int) -> str:
         return "/stories?" + urlencode({**self.chosen, "page": page})
-
-
-def page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
-def per_page(request: Request, default: int) -> int:
-    raw = request.query_params.get("per_page", "")
-    return min(int(raw), 500) if raw.isdigit() and int(raw) > 0 else default
 
 
 def chosen_filters(request: Request) -> dict[str, str]:
