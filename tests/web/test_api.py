@@ -3,11 +3,16 @@ changes through the token only, and every route in the OpenAPI document."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import httpx
+import numpy as np
 from sqlalchemy import Engine, select
 from starlette.routing import Route
 
@@ -19,7 +24,8 @@ from monitor.storage import outbox
 from monitor.storage.stories_export import get_story, list_stories
 from monitor.storage.tables import feeds
 from monitor.web.app import build_console
-from tests.web.conftest import NOW, Seeded
+from monitor.web.server import start_web_server
+from tests.web.conftest import NOW, Seeded, console_settings, make_context, seed
 
 
 def _roundtrip(value: object) -> object:
@@ -212,3 +218,30 @@ def test_health_and_metrics_are_served_beside_the_console(seeded: Seeded) -> Non
     assert metrics.headers["content-type"].startswith("text/plain")
     assert "monitor_database_up 1.0" in metrics.text
     assert 'monitor_outbox_alerts{channel="ops-hook",state="failed"} 1.0' in metrics.text
+
+
+class KeywordEmbedder:
+    """A stand-in model: texts that mention Baghouz point one way, everything else the other."""
+
+    name, dim = "keyword", 2
+
+    def embed(self, texts: Sequence[str], kind: str = "passage") -> np.ndarray:
+        rows = [[1.0, 0.0] if ("baghouz" in t.lower() or "الباغوز" in t) else [0.0, 1.0] for t in texts]
+        return np.asarray(rows, dtype=np.float32)
+
+
+def test_the_tester_tries_an_about_sentence_with_the_console_model(tmp_path: Path) -> None:
+    context = dataclasses.replace(make_context(console_settings(tmp_path)), embedder=KeywordEmbedder())
+    baghouz, *_ = seed(context)
+    server = start_web_server(context)
+    try:
+        with httpx.Client(base_url=str(server.url), trust_env=False, timeout=10) as client:
+            about = client.get("/api/v1/watchlists/test",
+                               params={"kind": "about", "q": "The battle for Baghouz in eastern Syria"})
+    finally:
+        server.close()
+        context.engine.dispose()
+    assert about.status_code == 200, about.text
+    (match,) = about.json()["matches"]
+    assert match["story_id"] == baghouz
+    assert match["hits"][0]["field"] == "about" and "sd above generic news" in match["hits"][0]["snippet"]
