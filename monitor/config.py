@@ -21,6 +21,7 @@ from monitor.jobs.settings import JobSettings
 from monitor.net.settings import HttpSettings
 from monitor.service.settings import ServiceSettings
 from monitor.stories.settings import StorySettings
+from monitor.web.settings import WebSettings, with_deprecated_aliases
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
 
@@ -47,6 +48,7 @@ class Settings(BaseModel):
     delivery: DeliverySettings = DeliverySettings()
     jobs: JobSettings = JobSettings()
     service: ServiceSettings = ServiceSettings()
+    web: WebSettings = WebSettings()
     feeds: list[FeedSpec] = []
     channels: dict[str, ChannelSettings] = {}
     source: Path | None = None  # the file these came from
@@ -66,16 +68,32 @@ def load_config(path: Path | str = DEFAULT_CONFIG) -> Settings:
     database = settings.database
     if os.environ.get("MONITOR_DATABASE_URL"):
         database = DatabaseSettings(url=os.environ["MONITOR_DATABASE_URL"])
-    service = settings.service
-    if os.environ.get("MONITOR_METRICS_HOST"):  # the container image listens beyond its own loopback
-        service = service.model_copy(update={"metrics_host": os.environ["MONITOR_METRICS_HOST"]})
     return settings.model_copy(update={
         "database": DatabaseSettings(url=_resolve_sqlite(database.url, base)),
-        "service": service,
         "watchlists": settings.watchlists.model_copy(
             update={"directory": base / settings.watchlists.directory}),
+        "web": _web_from_environment(with_deprecated_aliases(settings.web, settings.service), path),
         "source": path,
     })
+
+
+def _web_from_environment(web: WebSettings, path: Path) -> WebSettings:
+    """MONITOR_WEB_HOST (or the older MONITOR_METRICS_HOST) overrides `[web] host`: the container image
+    listens beyond its own loopback. MONITOR_WEB_TOKEN gives the token when the file names none."""
+    update: dict[str, object] = {}
+    host = os.environ.get("MONITOR_WEB_HOST") or os.environ.get("MONITOR_METRICS_HOST")
+    if host:
+        update["host"] = host
+    token = os.environ.get("MONITOR_WEB_TOKEN")
+    if token and web.token is None:
+        update["token"] = token
+    if not update:
+        return web
+    try:
+        return WebSettings.model_validate({**web.model_dump(), **update})
+    except ValidationError as exc:
+        raise ConfigError(f"{exc.errors()[0]['msg']} (from the environment)", file=str(path),
+                          key=f"web.{exc.errors()[0]['loc'][0]}") from None
 
 
 def _first_error(exc: ValidationError, path: Path, text: str) -> ConfigError:

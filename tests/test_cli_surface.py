@@ -10,7 +10,7 @@ import pytest
 from monitor.cli import build_parser, main
 
 COMMANDS = {"run", "once", "demo", "check-config", "extract", "similarity", "cluster", "match",
-            "watchlists", "alerts", "test-alert", "feeds", "stories", "backfill"}
+            "watchlists", "alerts", "test-alert", "feeds", "stories", "backfill", "web"}
 
 
 def test_every_documented_command_is_registered() -> None:

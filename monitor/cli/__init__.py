@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "monitor.cli.alertscmd",  # alerts list/retry, test-alert
     "monitor.cli.feedscmd",  # feeds list/add/import/export (+ feedsedit: enable/disable/check/rename/remove)
     "monitor.cli.storiescmd",  # stories list/show/export, backfill
+    "monitor.cli.webcmd",  # web
 )
 
 

@@ -55,21 +55,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     engine.dispose()
     for row in rows:
         if args.json:
-            emit_json(_record(row))
+            emit_json(outbox.alert_to_json(row))
         else:
             print(_line(row))
     if not args.json:
         say(f"{len(rows)} alert(s)" + (" failed" if args.failed else ""))
     return 0
-
-
-def _record(row: Any) -> dict[str, Any]:
-    return {"id": row.id, "state": row.state, "channel": row.channel, "watchlist": row.watchlist,
-            "story_id": row.story_id, "update_seq": row.update_seq, "kind": row.kind,
-            "attempts": row.attempts, "created_at": row.created_at.isoformat(),
-            "next_attempt_at": row.next_attempt_at.isoformat(),
-            "sent_at": row.sent_at.isoformat() if row.sent_at else None,
-            "message_id": row.message_id, "last_error": row.last_error}
 
 
 def _line(row: Any) -> str:

@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     demo = sub.add_parser("demo", help="run the whole pipeline on a bundled sample site, on loopback")
     demo.add_argument("--keep", type=Path, help="copy the demo's database and config into this folder")
+    demo.add_argument("--web", action="store_true",
+                      help="then serve the web console on the demo data until Ctrl-C, and print its address")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -100,4 +102,4 @@ def stage_line(report: JobReport) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     from monitor.demo.run import run_demo
 
-    return run_demo(keep=args.keep)
+    return run_demo(keep=args.keep, web=args.web)

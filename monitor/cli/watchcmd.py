@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from monitor.cli.common import add_config_option, add_json_option, emit_json, say
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Hit, Match, Story, StoryArticle
-from monitor.stories import load_embedder
+from monitor.stories.embedders import LazyEmbedder
 from monitor.stories.settings import StorySettings
 from monitor.watch.loader import load_watchlists
 from monitor.watch.matcher import ArticleCache, match_article, match_story
@@ -25,10 +25,9 @@ from monitor.watch.query import parse_query
 from monitor.watch.query.ast import describe
 
 if TYPE_CHECKING:
-    import numpy as np
     from sqlalchemy import Connection
 
-    from monitor.stories.embedding import Embedder, EmbedKind
+    from monitor.stories.embedding import Embedder
     from monitor.watch.model import Watchlist
 
 
@@ -129,7 +128,7 @@ def replay(conn: Connection, watchlist: Watchlist, *, since: datetime,
     from monitor.storage.stories import list_story_ids, load_story
 
     story_ids = list_story_ids(conn, since=since)
-    alerts = []
+    alerts: list[tuple[Story, Match]] = []
     for story_id in story_ids:
         story = load_story(conn, story_id)
         alerts.extend((story, m) for m in match_story([watchlist], story, embedder=embedder))
@@ -175,28 +174,4 @@ def _load_config(path: str) -> Any:
 
 def _embedder(settings: Any | None) -> Embedder:
     """The configured embedder (default settings without a config), loaded when first used."""
-    return _LazyEmbedder(settings.stories if settings else StorySettings())
-
-
-class _LazyEmbedder:
-    """Loads the model on first use: only 'about' watchlists need it, and loading takes a while."""
-
-    def __init__(self, settings: StorySettings) -> None:
-        self._settings = settings
-        self._model: Embedder | None = None
-
-    def _loaded(self) -> Embedder:
-        if self._model is None:
-            self._model = load_embedder(self._settings)
-        return self._model
-
-    @property
-    def name(self) -> str:
-        return self._loaded().name
-
-    @property
-    def dim(self) -> int:
-        return self._loaded().dim
-
-    def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
-        return self._loaded().embed(texts, kind=kind)
+    return LazyEmbedder(settings.stories if settings else StorySettings())

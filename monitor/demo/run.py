@@ -33,7 +33,7 @@ WATCHLISTS = resources.files("monitor.demo") / "watchlists"
 
 CONFIG = """\
 [database]
-url = "sqlite:///{db}"
+url = "sqlite:///demo.db"
 
 [http]
 allowed_networks = ["127.0.0.0/8"]
@@ -85,7 +85,7 @@ def write_config(folder: Path, feeds: list[tuple[str, str]], smtp_port: int) -> 
         if source.name.endswith(".toml"):
             (folder / "watchlists" / source.name).write_text(source.read_text(encoding="utf-8"),
                                                               encoding="utf-8")
-    text = CONFIG.format(db=folder / "demo.db", smtp_port=smtp_port)
+    text = CONFIG.format(smtp_port=smtp_port)
     for outlet, url in feeds:
         text += f'\n[[feeds]]\nname = "{outlet}"\nurl = "{url}"\ntags = ["demo"]\n'
     path = folder / "monitor.toml"
@@ -100,10 +100,20 @@ class DemoResult:
     base_url: str
 
 
-def run_demo(out: TextIO = sys.stdout, keep: Path | None = None) -> int:
-    result = demo_cycle(keep=keep)
-    print_stories(result.stories, out)
-    print_alerts(result.messages, out)
+def run_demo(out: TextIO = sys.stdout, keep: Path | None = None, web: bool = False) -> int:
+    """The demo; with `web`, the console then stays up on the demo's data until Ctrl-C."""
+    folder = keep or (Path(tempfile.mkdtemp(prefix="monitor-demo-web-")) if web else None)
+    try:
+        result = demo_cycle(keep=folder)
+        print_stories(result.stories, out)
+        print_alerts(result.messages, out)
+        if web and folder is not None:
+            from monitor.demo.console import serve_demo_console
+
+            serve_demo_console(folder, result.stories, out)
+    finally:
+        if web and keep is None and folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
     return 0 if result.messages else 1
 
 

@@ -4,7 +4,8 @@ Each job (poll, content, stories, match, deliver) has a tick of its own and runs
 more work; a job that did something wakes the next one, so an article goes from feed to alert
 without waiting for the next ticks, and the jobs overlap on different batches. SIGTERM lets the
 running steps finish, then exits; SIGHUP reloads the config and watchlists between steps. A
-retention job prunes old data; /healthz and /metrics are served on a local port.
+retention job prunes old data; the web console, the JSON API, /healthz and /metrics are served on
+`[web]` host:port.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ from monitor.config import Settings, load_config
 from monitor.errors import ConfigError
 from monitor.jobs.pipeline import JOBS, Pipeline, Shared, build_pipeline, run_until_idle
 from monitor.net.http import HttpFetcher
-from monitor.service.health import start_web_server
 from monitor.service.metrics import Metrics
 from monitor.service.retention import run_retention
 from monitor.storage.feeds import sync_feeds
+from monitor.web.server import ConsoleContext, start_web_server
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Daemon:
         fetcher = HttpFetcher(self.settings.http, clock=self.clock)  # used in this event loop only
         self.prepare(fetcher)
         shared = self.shared
-        web = start_web_server(self.settings.service, shared.db, shared.metrics)
+        web = start_web_server(ConsoleContext.for_daemon(self.settings, shared))
         self._start_scheduler()
         log.info("daemon started", extra={"owner": shared.owner, "web": web.address})
         try:
@@ -174,9 +175,10 @@ class Daemon:
         with self.shared.db.begin() as conn:
             sync_feeds(conn, fresh.feeds, self.clock.now())
         self.shared.watchlists.reconfigure(fresh.watchlists.directory, set(fresh.channels))
-        kept = ("database", "http", "stories", "service")
+        kept = ("database", "http", "stories", "service", "web")
         if any(getattr(fresh, k) != getattr(self.settings, k) for k in kept):
-            log.warning("config reloaded; [database], [http], [stories] and [service] changes need a restart")
+            log.warning("config reloaded; [database], [http], [stories], [service] and [web] changes need a "
+                        "restart")
         self.settings = fresh.model_copy(update={k: getattr(self.settings, k) for k in kept})
         old, self.pipeline = self.pipeline, build_pipeline(self.settings, self.shared, self.fetcher,
                                                            build_channels(self.settings.channels))

@@ -1,4 +1,4 @@
-"""Service-mode settings: the local HTTP endpoint, log format, retention and this replica's name."""
+"""Service-mode settings: log format, retention, health check and this replica's name."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ class ServiceSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # /healthz and /metrics. Loopback by default: put a proxy in front to expose it.
-    metrics_host: str = "127.0.0.1"
-    metrics_port: int | None = Field(default=9464, ge=0, le=65535)  # 0 or None: no HTTP server
+    # Deprecated aliases of `[web] host` and `[web] port` (one server has /healthz, /metrics and the
+    # console); used when `[web]` does not set them. None: not given.
+    metrics_host: str | None = None
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
     health_timeout_seconds: float = Field(default=3.0, gt=0)  # /healthz answers 503 past this
     json_logs: bool = False
     log_level: str = "INFO"
@@ -21,7 +22,3 @@ class ServiceSettings(BaseModel):
     retention_interval_hours: float = Field(default=24.0, gt=0)
     # Names this replica in leases and logs; empty = "<hostname>-<pid>" chosen at start.
     instance_name: str = ""
-
-    @property
-    def web_enabled(self) -> bool:
-        return bool(self.metrics_port)

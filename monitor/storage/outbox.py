@@ -31,6 +31,16 @@ def payload_to_json(payload: AlertPayload) -> dict[str, Any]:
     }
 
 
+def alert_to_json(alert: Alert) -> dict[str, Any]:
+    """What `monitor alerts list --json` prints and the web API returns for one alert."""
+    return {"id": alert.id, "state": alert.state, "channel": alert.channel, "watchlist": alert.watchlist,
+            "story_id": alert.story_id, "update_seq": alert.update_seq, "kind": alert.kind,
+            "attempts": alert.attempts, "created_at": alert.created_at.isoformat(),
+            "next_attempt_at": alert.next_attempt_at.isoformat(),
+            "sent_at": alert.sent_at.isoformat() if alert.sent_at else None,
+            "message_id": alert.message_id, "last_error": alert.last_error}
+
+
 def payload_from_json(data: Mapping[str, Any] | None) -> AlertPayload:
     """The stored document back as a value; rows planned by older releases lack some keys."""
     data = data or {}
@@ -76,9 +86,10 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 def retry_blocks(conn: Connection, channel: str, now: datetime) -> datetime | None:
     """When an earlier alert of `channel` waits for its retry, later ones wait too (order)."""
-    return conn.scalar(select(func.min(outbox.c.next_attempt_at)).where(
+    until: datetime | None = conn.scalar(select(func.min(outbox.c.next_attempt_at)).where(
         outbox.c.channel == channel, outbox.c.state == "pending", outbox.c.attempts > 0,
         outbox.c.last_error.is_not(None), outbox.c.next_attempt_at > now))
+    return until
 
 
 def claim(conn: Connection, channel: str, *, kind: str, now: datetime, owner: str,
@@ -166,6 +177,15 @@ def retry(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
         cond = and_(cond, outbox.c.id.in_(list(ids)))
     return conn.execute(update(outbox).where(cond).values(
         state="pending", attempts=0, next_attempt_at=now)).rowcount
+
+
+def send_now(conn: Connection, ids: Sequence[int], now: datetime) -> int:
+    """Make pending rows due now (a retry's backoff or a hold skipped); the next delivery run takes them.
+
+    Quiet hours and rate limits still apply when it does. Returns how many rows were pending.
+    """
+    return conn.execute(update(outbox).where(outbox.c.id.in_(list(ids)), outbox.c.state == "pending")
+                        .values(next_attempt_at=now)).rowcount
 
 
 def load_outlines(conn: Connection, story_ids: Iterable[int]) -> dict[int, StoryOutline | None]:

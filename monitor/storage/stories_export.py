@@ -27,7 +27,8 @@ class StorySummary:
     watchlists: tuple[str, ...]  # watchlists it matched
 
     def to_json(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+        out: dict[str, Any] = _jsonable(asdict(self))
+        return out
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ExportedArticle:
 
 @dataclass(frozen=True)
 class ExportedAlert:
+    id: int  # the outbox id (`monitor alerts retry ID`)
     watchlist: str
     channel: str
     update_seq: int
@@ -140,7 +142,7 @@ def get_story(conn: Connection, story_id: int) -> StoryDetail | None:
         matches=tuple({"watchlist": m.watchlist, "score": m.score, "explanation": m.explanation,
                        "matched_at": m.matched_at} for m in matches),
         alerts=tuple(ExportedAlert(
-            watchlist=o.watchlist, channel=o.channel, update_seq=o.update_seq, state=o.state,
+            id=o.id, watchlist=o.watchlist, channel=o.channel, update_seq=o.update_seq, state=o.state,
             attempts=o.attempts, sent_at=o.sent_at, last_error=o.last_error) for o in alerts),
     )
 

@@ -1,1 +1,1 @@
-
+"""The web console and the JSON API (see monitor/web/server.py)."""

@@ -135,7 +135,7 @@ def _containerfile_env() -> dict[str, str]:
 def _load_example_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> Any:
     from monitor.config import load_config
 
-    for name in ("MONITOR_DATABASE_URL", "MONITOR_METRICS_HOST"):
+    for name in ("MONITOR_DATABASE_URL", "MONITOR_METRICS_HOST", "MONITOR_WEB_HOST", "MONITOR_WEB_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     for name in ("SMTP_PASSWORD", "CHAT_APPRISE_URL", "WEBHOOK_SECRET"):
         monkeypatch.setenv(name, "x")
@@ -155,9 +155,12 @@ def test_container_serves_metrics_on_the_port_expose_names_beyond_its_loopback(
     (exposed,) = re.findall(r"^EXPOSE (\d+)$", text, flags=re.M)
     (checked,) = re.findall(r"^HEALTHCHECK .*http://127\.0\.0\.1:(\d+)/healthz", text.replace("\\\n", " "),
                             flags=re.M)
-    settings = _load_example_config(tmp_path, monkeypatch, _containerfile_env())
-    assert settings.service.metrics_host == "0.0.0.0"  # 127.0.0.1 inside a container reaches nobody
-    assert settings.service.metrics_port == int(exposed) == int(checked)
+    token = "t" * 24  # beyond loopback the server starts only with a token (docs/deploy.md)
+    environment = {**_containerfile_env(), "MONITOR_WEB_TOKEN": token}
+    settings = _load_example_config(tmp_path, monkeypatch, environment)
+    assert settings.web.host == "0.0.0.0"  # 127.0.0.1 inside a container reaches nobody
+    assert settings.web.port == int(exposed) == int(checked)
+    assert settings.web.token_value == token
 
 
 def test_unit_without_its_environment_file_keeps_sqlite_in_its_state_directory(

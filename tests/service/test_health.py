@@ -13,13 +13,35 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, insert
 
-from monitor.service.health import start_web_server
+from monitor.clock import SystemClock
+from monitor.config import Settings
 from monitor.service.metrics import Metrics
 from monitor.service.settings import ServiceSettings
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import feeds, outbox, stories
+from monitor.web.context import ConsoleContext
+from monitor.web.server import WebServer
+from monitor.web.server import start_web_server as start_console
+from monitor.web.settings import WebSettings
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def start_web_server(service: ServiceSettings, engine: Engine, metrics: Metrics, *,
+                     web: WebSettings | None = None) -> WebServer:
+    """The daemon's server (console, /healthz, /metrics) on `web`, or where [service] says."""
+    settings = Settings(service=service, web=web or WebSettings(port=service.metrics_port or 0))
+    return start_console(ConsoleContext(settings=settings, engine=engine, clock=SystemClock(),
+                                        metrics=metrics, watchlists=_NoWatchlists(), embedder=None))
+
+
+class _NoWatchlists:
+    @property
+    def errors(self) -> list[Any]:
+        return []
+
+    def current(self) -> list[Any]:
+        return []
 
 
 def _get(port: int, path: str) -> httpx.Response:
@@ -146,8 +168,8 @@ def test_healthz_on_postgres_follows_the_connection(
 
 def test_unknown_path_is_404_and_a_disabled_server_does_not_listen(tmp_path: Path, free_port: int) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    assert start_web_server(ServiceSettings(metrics_port=0), engine, Metrics()).address is None
-    assert start_web_server(ServiceSettings(metrics_port=None), engine, Metrics()).address is None
+    off = WebSettings(enabled=False, port=free_port)
+    assert start_web_server(ServiceSettings(), engine, Metrics(), web=off).address is None
     web = start_web_server(ServiceSettings(metrics_port=free_port), engine, Metrics())
     try:
         assert web.address == ("127.0.0.1", free_port)

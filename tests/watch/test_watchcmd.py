@@ -119,6 +119,8 @@ def test_match_loads_the_model_only_for_about_watchlists(folder: Path, tmp_path:
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     import numpy as np
 
+    from monitor.stories import embedders
+
     class Fixed:
         name, dim = "fixed", 2
 
@@ -126,7 +128,7 @@ def test_match_loads_the_model_only_for_about_watchlists(folder: Path, tmp_path:
             return np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (len(texts), 1))
 
     loaded: list[object] = []
-    monkeypatch.setattr(watchcmd, "load_embedder", lambda settings: loaded.append(settings) or Fixed())
+    monkeypatch.setattr(embedders, "load_embedder", lambda settings: loaded.append(settings) or Fixed())
     articles = tmp_path / "articles.jsonl"
     articles.write_text(json.dumps({"id": "a1", "title": "Baghouz", "text": "x"}) + "\n", encoding="utf-8")
     assert run(["match", "--watchlists", str(folder), str(articles)]) == 0
