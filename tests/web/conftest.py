@@ -20,7 +20,7 @@ from monitor.alerts.plan import plan_alerts
 from monitor.alerts.policy import WatchlistDelivery
 from monitor.clock import FakeClock
 from monitor.config import DatabaseSettings, Settings, WatchlistsSettings
-from monitor.models import Article, FeedUpdate, Hit, Match
+from monitor.models import Article, FeedUpdate, Hit, Match, Placement
 from monitor.net.settings import HttpSettings
 from monitor.service.metrics import Metrics
 from monitor.storage import articles as article_repo
@@ -28,6 +28,7 @@ from monitor.storage import outbox
 from monitor.storage import stories as story_repo
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import add_feed, record_poll
+from monitor.storage.story_store import DatabaseStoryStore
 from monitor.watch.loader import WatchlistSet
 from monitor.web.context import ConsoleContext, FolderWatchlists
 from monitor.web.server import WebServer, start_web_server
@@ -67,11 +68,15 @@ def make_article(title: str, language: str, source: str, slug: str, text: str) -
 
 def store_article(conn: Connection, article: Article, story_id: int | None, feed_id: int, reason: str,
                   score: float) -> int:
-    story = story_id or story_repo.create_story(conn, article, now=NOW)
-    keys = article_repo.ArticleKeys(story_id=story, text_hash=article.canonical_url, simhash=None,
-                                    vector=None, vector_model=None, score=score, reason=reason)
-    article_repo.insert_article(conn, article, keys, feed_id=feed_id, now=NOW)
-    story_repo.add_member(conn, story, article, now=NOW)
+    """Stored as the content job stores it, placed as the stories job places it."""
+    article_id, _ = article_repo.insert_pending(conn, article, feed_id=feed_id,
+                                                text_hash=article.canonical_url, simhash=None, now=NOW)
+    [pending] = article_repo.claim_unplaced(conn, now=NOW, owner="seed", limit=1, lease_seconds=60,
+                                            max_attempts=3)
+    assert pending.article_id == article_id
+    store = DatabaseStoryStore(conn, now=NOW)
+    story = story_id or store.new_story(pending)
+    store.place(pending, Placement(story, score, reason))
     return story
 
 

@@ -34,17 +34,24 @@ def change_feed(context: ConsoleContext, action: str, name: str) -> bool:
         return set_enabled(conn, name, action == "enable", now=now)
 
 
+ALREADY = "already subscribed as"
+
+
 async def subscribe(context: ConsoleContext, url: str, name: str, tags: list[str]) -> Notice:
     settings = context.settings
     fetcher = HttpFetcher(settings.http, clock=context.clock)
     try:
-        feed, via = await add_by_url(context.engine, fetcher, url, now=context.clock.now(), name=name or None,
-                                     tags=tags, max_bytes=settings.polling.feed_max_bytes)
+        subscription = await add_by_url(context.engine, fetcher, url, now=context.clock.now(),
+                                        name=name or None, tags=tags,
+                                        max_bytes=settings.polling.feed_max_bytes)
     except MonitorError as exc:
         return Notice(f"not added: {exc}", ok=False)
     finally:
         await fetcher.aclose()
-    found = f" (found on the page {via})" if via else ""
+    feed = subscription.feed
+    if subscription.already:
+        return Notice(f"{ALREADY} {feed.name!r}: {feed.url}; nothing added")
+    found = f" (found on the page {subscription.via})" if subscription.via else ""
     return Notice(f"added {feed.name!r}: {feed.url}{found}")
 
 
@@ -157,7 +164,9 @@ async def api_feed_add(request: Request) -> Response:
         return JSONResponse({"error": "expected {\"url\": str, \"name\"?: str, \"tags\"?: [str]}"},
                             status_code=400)
     notice = await subscribe(console(request), url, name, [str(t) for t in tags])
-    return JSONResponse({"ok": notice.ok, "message": notice.text}, status_code=201 if notice.ok else 422)
+    added = notice.ok and not notice.text.startswith(ALREADY)
+    return JSONResponse({"ok": notice.ok, "added": added, "message": notice.text},
+                        status_code=201 if added else 200 if notice.ok else 422)
 
 
 async def api_feed_action(request: Request) -> Response:
