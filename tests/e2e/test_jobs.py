@@ -112,3 +112,23 @@ def test_a_process_killed_after_placing_stories_and_before_matching_them_alerts_
     assert restarted.returncode == 0, restarted.stderr
     assert len(smtp.messages) == 2, restarted.stderr  # the seeds' story, once per channel
     assert "stories matched" in restarted.stderr and "0 feeds polled" in restarted.stderr
+
+
+def test_one_once_polls_every_due_feed_and_delivers_every_due_alert_beyond_their_batch_sizes(
+        world: tuple[SiteServer, SmtpSink, Path]) -> None:
+    site, smtp, config = world
+    pages = seed_pages()
+    others = sorted(slug for slug, a in pages.items() if not a["is_seed"])
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, others)))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    # every article alerts (five unrelated stories, two channels); each job takes one item per claim
+    (config.parent / "watchlists" / "syria.toml").write_text(
+        'channels = ["desk-email", "editor-email"]\nquery = "/./"\n', encoding="utf-8")
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("\n[polling]\nbatch_size = 1\n\n[delivery]\nbatch_size = 1\n\n"
+                 "[jobs]\ncontent_batch = 1\nstories_batch = 1\nmatch_batch = 1\n")
+    result = run_once(load_config(config))
+    assert result.report("poll").counts["feeds"] == 3
+    assert result.report("content").counts["articles"] == len(others)
+    assert result.report("deliver").counts["sent"] == 2 * len(others) == len(smtp.messages)
