@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from monitor.alerts.settings import ChannelSettings, DeliverySettings
 from monitor.configfile import dotted, locate_key, read_toml, substitute_env
@@ -52,6 +52,18 @@ class Settings(BaseModel):
     feeds: list[FeedSpec] = []
     channels: dict[str, ChannelSettings] = {}
     source: Path | None = None  # the file these came from
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_lease_length(cls, data: Any) -> Any:
+        """`[jobs] lease_seconds` follows `[polling] lease_seconds` unless set: configs written before
+        the jobs existed set the lease of feeds and pages there."""
+        if isinstance(data, dict):
+            polling, jobs = data.get("polling"), data.get("jobs") or {}
+            if isinstance(polling, dict) and "lease_seconds" in polling and isinstance(jobs, dict) \
+                    and "lease_seconds" not in jobs:
+                data = {**data, "jobs": {**jobs, "lease_seconds": polling["lease_seconds"]}}
+        return data
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Settings:

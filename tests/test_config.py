@@ -120,3 +120,11 @@ def test_shipped_example_config_is_valid(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.setenv(name, "json://127.0.0.1/x" if name == "CHAT_APPRISE_URL" else "x")
     settings = load_config(ROOT / "config" / "monitor.example.toml")
     assert len(settings.feeds) >= 3 and set(settings.channels) >= {"newsroom-email", "team-chat"}
+
+
+def test_the_jobs_lease_follows_the_polling_lease_unless_it_is_set(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.toml"
+    path.write_text("[polling]\nlease_seconds = 6\n", encoding="utf-8")
+    assert load_config(path).jobs.lease_seconds == 6  # a dead replica's pages free up as its feeds do
+    path.write_text("[polling]\nlease_seconds = 6\n\n[jobs]\nlease_seconds = 40\n", encoding="utf-8")
+    assert load_config(path).jobs.lease_seconds == 40

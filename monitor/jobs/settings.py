@@ -11,7 +11,8 @@ class JobSettings(BaseModel):
     # Attempts before an entry (page), an article (placement) or a story (matching) is given up on;
     # its last error stays visible (`monitor feeds list --errors`, `monitor stories show`).
     max_attempts: int = Field(default=3, ge=1)
-    # A claim by a process that died frees itself after this long (another replica takes over).
+    # A claim by a process that died frees itself after this long (another replica takes over);
+    # unless set, the same as `[polling] lease_seconds`.
     lease_seconds: int = Field(default=300, gt=0)
     content_batch: int = Field(default=100, gt=0)  # entries fetched and extracted per claim
     stories_batch: int = Field(default=64, gt=0)  # articles embedded and placed per claim
