@@ -71,7 +71,8 @@ def cmd_once(args: argparse.Namespace) -> int:
 
 
 def _report_json(report: JobReport) -> dict[str, object]:
-    return {"done": report.done, "failed": report.failed, **report.counts, "errors": list(report.errors)}
+    return {"done": report.done, "failed": report.failed, **report.counts, "errors": list(report.errors),
+            "cpu_seconds": round(report.cpu_seconds, 3), "wall_seconds": round(report.wall_seconds, 3)}
 
 
 def _show_run(report: JobReport) -> None:

@@ -5,8 +5,9 @@ until it has no more work, round after round until a round does nothing (`monito
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 
@@ -52,7 +53,12 @@ class Pipeline:
     metrics: Metrics = field(repr=False)
 
     async def run(self, job: str) -> JobReport:
-        """One run of `job` (one claim of its input)."""
+        """One run of `job` (one claim of its input), timed."""
+        cpu, wall = time.process_time(), time.perf_counter()
+        report = await self._run(job)
+        return replace(report, cpu_seconds=time.process_time() - cpu, wall_seconds=time.perf_counter() - wall)
+
+    async def _run(self, job: str) -> JobReport:
         if job == "poll":
             return await run_poll(self.poll, self.metrics)
         if job == "content":

@@ -13,6 +13,8 @@ class JobReport:
     more: bool = False  # it claimed a full batch: there may be more work right now
     counts: dict[str, int] = field(default_factory=dict)  # job-specific figures, e.g. {"duplicates": 3}
     errors: tuple[str, ...] = ()  # one line per failed item, for people
+    cpu_seconds: float = 0.0  # of the whole process while the job ran (exact when jobs run one at a time)
+    wall_seconds: float = 0.0
 
     @property
     def worked(self) -> bool:
@@ -23,4 +25,5 @@ class JobReport:
         for key, value in other.counts.items():
             counts[key] = counts.get(key, 0) + value
         return JobReport(self.job, self.done + other.done, self.failed + other.failed, other.more, counts,
-                         self.errors + other.errors)
+                         self.errors + other.errors, self.cpu_seconds + other.cpu_seconds,
+                         self.wall_seconds + other.wall_seconds)
