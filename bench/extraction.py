@@ -3,12 +3,17 @@
 Runs `extract_article` on every page, writes `<id>.txt` predictions to a temporary folder and lets the
 shared scorer (`eval/extraction/score.py`, the Article Extraction Benchmark's shingle F1) judge them.
 
-    python -m bench.extraction [--shared PATH] [--dataset NAME ...] [--keep DIR] [--workers N]
+    python -m bench.extraction [--shared PATH] [--dataset NAME ...] [--keep DIR] [--workers N] [--cpu]
+
+`--cpu` also times the extraction in this process, one page after another: CPU ms per page of
+`extract_article` next to trafilatura's `bare_extraction` alone (precision mode, no metadata), so the
+ratio holds on a busy machine where the absolute figures do not.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import shlex
@@ -16,10 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
 from monitor.content.extract import extract_article
+from monitor.content.page_charset import decode_body
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError
 from monitor.models import Page
@@ -30,10 +41,15 @@ DATASETS = ("scrapinghub_aeb", "daniel")
 BENCH_SETTINGS = ContentSettings(min_text_chars=0)
 
 
+def _page(path: Path) -> Page:
+    page_id = path.name.removesuffix(".html.gz")
+    return Page(url=f"https://example.com/{page_id}", requested_url="", status=200,
+                content_type="text/html", body=gzip.decompress(path.read_bytes()))
+
+
 def _predict(path: Path) -> tuple[str, str, str | None]:
     page_id = path.name.removesuffix(".html.gz")
-    page = Page(url=f"https://example.com/{page_id}", requested_url="", status=200,
-                content_type="text/html", body=gzip.decompress(path.read_bytes()))
+    page = _page(path)
     try:
         article = extract_article(page, settings=BENCH_SETTINGS)
     except ExtractionError:
@@ -58,6 +74,36 @@ def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int
     return len(paths), empty, right_lang, time.perf_counter() - started
 
 
+def _ours(page: Page) -> None:
+    with contextlib.suppress(ExtractionError):
+        extract_article(page, settings=BENCH_SETTINGS)
+
+
+def _trafilatura_alone(page: Page) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bare_extraction(load_html(decode_body(page.body, page.charset)), url=page.url, favor_precision=True,
+                        include_comments=False, with_metadata=False)
+
+
+def cpu_ms_per_page(dataset_dir: Path, rounds: int = 2) -> tuple[float, float]:
+    """CPU ms per page of extract_article and of bare_extraction alone, best of `rounds` (after a warm-up)."""
+    pages = [_page(path) for path in sorted((dataset_dir / "html").glob("*.html.gz"))]
+
+    def best(run: Callable[[Page], None]) -> float:
+        times = []
+        for _ in range(rounds):
+            started = time.process_time()
+            for page in pages:
+                run(page)
+            times.append(time.process_time() - started)
+        return 1000 * min(times) / len(pages)
+
+    for page in pages[:5]:
+        _ours(page)
+    return best(_ours), best(_trafilatura_alone)
+
+
 def score(scorer: Path, dataset_dir: Path, pred_dir: Path, extra: list[str]) -> None:
     command = [sys.executable, str(scorer), str(dataset_dir), str(pred_dir), *extra]
     print(f"$ {shlex.join(command)}", flush=True)
@@ -73,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", action="append", choices=DATASETS)
     parser.add_argument("--keep", type=Path, help="write predictions here instead of a temporary folder")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cpu", action="store_true", help="also time extraction per page, in this process")
     args = parser.parse_args(argv)
     root = args.shared / "eval" / "extraction"
     scorer = root / "score.py"
@@ -87,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n## {name}: {pages} pages, {empty} with no text extracted, "
                   f"language right on {right_lang}/{pages}; {seconds:.1f} s wall with {args.workers} "
                   f"worker(s), {1000 * seconds * args.workers / pages:.0f} ms/page", flush=True)
+            if args.cpu:
+                ours, alone = cpu_ms_per_page(root / name)
+                print(f"CPU: extract_article {ours:.1f} ms/page, trafilatura bare_extraction alone "
+                      f"{alone:.1f} ms/page ({ours / alone:.2f}x)", flush=True)
             score(scorer, root / name, pred_dir, [])
             score(scorer, root / name, pred_dir, ["--tokenizer", "unicode"])
             if name == "daniel":

@@ -13,13 +13,16 @@ And, with no vote needed, a line that is all link text (the anchors of the page,
 menu, a teaser list or a tag cloud, never a paragraph of the article; the page's headline is kept even
 when it also links to itself.
 
-Lines are compared by word 4-gram shingles, so spacing, punctuation and a cut-off end do not matter.
+Lines are compared by word 4-gram shingles, so spacing, punctuation and a cut-off end do not matter;
+the shingles of a whole text run across its line ends, so a one-word line ("Africa //") is found in
+the other text only when it stands there among the same words.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 
@@ -46,38 +49,34 @@ def shingles(text: str) -> list[Shingle]:
     return [tuple(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
 
 
-def coverage(line: str, known: set[Shingle]) -> float:
-    own = shingles(line)
-    return sum(s in known for s in own) / len(own) if own else 0.0
+def _covered(line: set[Shingle], known: set[Shingle] | dict[Shingle, int]) -> bool:
+    return bool(line) and sum(s in known for s in line) >= COVERED * len(line)
 
 
-def cut_tail(lines: list[str], other: str) -> list[str]:
-    """`lines` up to the last one `other` also has (all of them when `other` has none)."""
-    known = set(shingles(other))
-    last = max((i for i, line in enumerate(lines) if coverage(line, known) >= COVERED), default=None)
-    return lines if last is None else lines[:last + 1]
+def cut_tail(lines: list[set[Shingle]], other: set[Shingle]) -> int:
+    """How many of `lines` to keep: up to the last one `other` also has (all when it has none)."""
+    last = max((i for i, line in enumerate(lines) if _covered(line, other)), default=len(lines) - 1)
+    return last + 1
 
 
-def _best_anchor(line_shingles: set[Shingle], own: Sequence[set[Shingle]]) -> int:
-    return max(range(len(own)), key=lambda i: len(line_shingles & own[i]))
+def _line_of(lines: list[set[Shingle]]) -> dict[Shingle, int]:
+    """Each shingle of `lines` -> the index of the last line holding it."""
+    return {shingle: index for index, line in enumerate(lines) for shingle in line}
 
 
-def borrow(lines: list[str], other: str) -> list[str]:
+def borrow(lines: list[str], own: list[set[Shingle]], other: list[str],
+           theirs: list[set[Shingle]]) -> list[str]:
     """`lines` with the long paragraphs of `other` they lack, each after the line its predecessor matched."""
-    own = [set(shingles(line)) for line in lines]
-    mine = set().union(*own) if own else set()
-    theirs = set(shingles(other))
-    if not mine or len(mine & theirs) < AGREEMENT * len(mine):
+    line_of, mine = _line_of(own), set(shingles("\n".join(lines)))
+    if not mine or len(mine & set(shingles("\n".join(other)))) < AGREEMENT * len(mine):
         return lines
     inserts: dict[int, list[str]] = {}
     anchor, pending = -1, list[str]()
-    for line in other.split("\n"):
-        line_shingles = set(shingles(line))
-        if not line_shingles:
-            continue
-        if len(line_shingles & mine) >= COVERED * len(line_shingles):
+    for line, line_shingles in zip(other, theirs, strict=True):
+        if _covered(line_shingles, mine):
             inserts.setdefault(anchor, []).extend(pending)
-            anchor, pending = max(anchor, _best_anchor(line_shingles, own)), []
+            matched = Counter(line_of[s] for s in line_shingles if s in line_of)
+            anchor, pending = max(anchor, matched.most_common(1)[0][0]), []
         elif len(line) >= BORROW_MIN_CHARS:
             pending.append(line)
     if sum(map(len, pending)) >= BORROW_TAIL_SHARE * sum(map(len, lines)):
@@ -92,7 +91,11 @@ def reconcile(text: str, other: str) -> str:
     """trafilatura's `text` corrected by readability's `other` (unchanged when `other` is empty)."""
     if not other.strip() or not text.strip():
         return text
-    return "\n".join(borrow(cut_tail(text.split("\n"), other), other))
+    lines, other_lines = text.split("\n"), [line for line in other.split("\n") if line.strip()]
+    own = [set(shingles(line)) for line in lines]
+    theirs = [set(shingles(line)) for line in other_lines]
+    keep = cut_tail(own, set(shingles(other)))
+    return "\n".join(borrow(lines[:keep], own[:keep], other_lines, theirs))
 
 
 def link_text(tree: HtmlElement) -> str:
@@ -112,7 +115,8 @@ def drop_link_lines(text: str, links: str, headlines: Iterable[str]) -> str:
     heads = [h for h in (_normal(head) for head in headlines) if h]
     kept = []
     for line in text.split("\n"):
-        if coverage(line, known) >= LINK_TEXT_SHARE:
+        own = shingles(line)
+        if own and sum(s in known for s in own) >= LINK_TEXT_SHARE * len(own):
             normal = _normal(line)
             if not normal or not any(normal in head for head in heads):
                 continue
