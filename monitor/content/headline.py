@@ -151,7 +151,8 @@ def _confirmed_heading(names: Names) -> str:
         return names.marked[0]
     for title in names.titles:
         core, whole = _core(title, names.sites), _normal(title)
-        confirmed = [h for h in names.headings if core and core in _normal(h) and _normal(h) in whole]
+        confirmed = [h for h in names.headings if core and core in _normal(h) and _normal(h) in whole
+                     and not _names_the_site(h, names)]
         if confirmed:
             return max(confirmed, key=len)
     return ""
