@@ -5,6 +5,11 @@ shared scorer (`eval/extraction/score.py`, the Article Extraction Benchmark's sh
 
     python -m bench.extraction [--shared PATH] [--dataset NAME ...] [--keep DIR] [--workers N] [--cpu]
 
+`--titles` also checks the titles: on how many pages the title is one of the ground truth's first three
+lines (DAniEL's texts start with the headline; the AEB's do not) and is the text of one of the page's
+`<h1>`s. Pages get their real host here (from the ground truth's URL, or DAniEL's id), since the
+title's site-name stripping reads it.
+
 `--cpu` also times the extraction in this process, one page after another: CPU ms per page of
 `extract_article` next to trafilatura's `bare_extraction` alone (precision mode, no metadata), so the
 ratio holds on a busy machine where the absolute figures do not.
@@ -14,8 +19,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import gzip
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -74,6 +81,35 @@ def predict_dataset(dataset_dir: Path, out_dir: Path, workers: int) -> tuple[int
     return len(paths), empty, right_lang, time.perf_counter() - started
 
 
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _title_checks(row: dict[str, str]) -> tuple[bool, bool, bool]:
+    """(title is a first-3 ground-truth line, the page has an <h1>, title is an <h1>) for one page."""
+    path = Path(row["dir"]) / "html" / f"{row['id']}.html.gz"
+    host = ".".join(row["id"].split("_")[1:-1])  # DAniEL ids: date_host_with_dots_as_underscores_hash
+    page = dataclasses.replace(_page(path), url=row.get("url") or f"http://{host}/{row['id']}")
+    try:
+        title = _words(extract_article(page, settings=BENCH_SETTINGS).title)
+    except ExtractionError:
+        title = ""
+    first_lines = [_words(line) for line in row["text"].split("\n") if line.strip()][:3]
+    tree = load_html(decode_body(page.body, None))
+    h1s = [h for h in (_words(e.text_content()) for e in (tree.iter("h1") if tree is not None else [])) if h]
+    return bool(title) and title in first_lines, bool(h1s), bool(title) and title in h1s
+
+
+def title_quality(dataset_dir: Path, workers: int) -> str:
+    rows = [{**json.loads(line), "dir": str(dataset_dir)}
+            for line in (dataset_dir / "ground_truth.jsonl").read_text().splitlines() if line.strip()]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        checks = list(pool.map(_title_checks, rows, chunksize=4))
+    first, with_h1, is_h1 = (sum(column) for column in zip(*checks, strict=True))
+    return (f"titles: {first}/{len(rows)} are one of the ground truth's first 3 lines; "
+            f"{is_h1}/{with_h1} pages with an <h1> have one as title")
+
+
 def _ours(page: Page) -> None:
     with contextlib.suppress(ExtractionError):
         extract_article(page, settings=BENCH_SETTINGS)
@@ -120,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write predictions here instead of a temporary folder")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cpu", action="store_true", help="also time extraction per page, in this process")
+    parser.add_argument("--titles", action="store_true", help="also check the titles")
     args = parser.parse_args(argv)
     root = args.shared / "eval" / "extraction"
     scorer = root / "score.py"
@@ -134,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n## {name}: {pages} pages, {empty} with no text extracted, "
                   f"language right on {right_lang}/{pages}; {seconds:.1f} s wall with {args.workers} "
                   f"worker(s), {1000 * seconds * args.workers / pages:.0f} ms/page", flush=True)
+            if args.titles:
+                print(title_quality(root / name, args.workers), flush=True)
             if args.cpu:
                 ours, alone = cpu_ms_per_page(root / name)
                 print(f"CPU: extract_article {ours:.1f} ms/page, trafilatura bare_extraction alone "
