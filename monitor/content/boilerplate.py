@@ -7,9 +7,10 @@ Works on lines (trafilatura puts one paragraph per line). Four kinds of line are
 - calls to action: short lines inviting to share, follow, subscribe or translate the page;
 - correction/complaint footers ("if you think the article contains wrong information ... send a
   correction"), recognised by their "if you think/believe" + "correction/error/complaint" shape;
-- "see also" headings. Such a heading starts a list of links to other articles, so when only short
-  lines (headlines, teasers) follow it, or it sits in the last fifth of the text, everything after it
-  is cut; otherwise (an inline "Read more" between paragraphs) only the heading goes.
+- "see also" headings, and those of comment threads. Such a heading starts a list of links to other
+  articles (or the readers' comments), so when only short lines (headlines, teasers) follow it, or it
+  sits in the last fifth of the text, everything after it is cut; otherwise (an inline "Read more"
+  between paragraphs) only the heading goes.
 
 The phrase lists are short and multilingual on purpose: they name kinds of furniture, not pages.
 Lines longer than `MAX_FURNITURE_CHARS` are never dropped, so article sentences that merely mention
@@ -45,8 +46,18 @@ _SEE_ALSO = re.compile(
     r"यह भी पढ़ें|ये भी पढ़ें|इसे भी पढ़ें|और पढ़ें|संबंधित खबरें|"
     r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|voir aussi|lire aussi|à lire aussi|"
     r"leer más|lea también|ver también|te puede interesar|zobacz też|zobacz także|czytaj także|czytaj też|"
-    r"читайте также|смотрите также|см\. также|διαβάστε επίσης|相关阅读|相关新闻|延伸阅读|ilgili haberler)"
-    r"\W*$",
+    r"читайте также|смотрите также|см\. также|διαβάστε επίσης|相关阅读|相关新闻|延伸阅读|ilgili haberler|"
+    # headings of link lists and comment threads
+    r"related links|more news|latest news|most (?:read|popular)|(?:\d+ )?comments|leave a comment|"
+    r"ссылки по теме|новости по теме|материалы по теме|другие новости|похожие новости|последние новости|"
+    r"комментарии(?: к новости)?|"
+    r"zobacz (?:również|także)|czytaj (?:również|więcej)|przeczytaj (?:też|także|również)|polecamy|"
+    r"podobne artykuły|komentarze|najczęściej czytane|"
+    r"σχετικά (?:άρθρα|θέματα)|διαβάστε ακόμα|δείτε επίσης|σχόλια|"
+    r"相关文章|相关报道|相关链接|网友评论|热点推荐|更多新闻|"
+    r"kommentare|weitere artikel|commentaires|sur le même sujet|comentarios|noticias relacionadas|"
+    r"التعليقات|أخبار متعلقة)"
+    r"(?:\s*\(\d+\))?\W*$",
     _I,
 )
 _CALL_TO_ACTION = re.compile(

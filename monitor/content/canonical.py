@@ -64,7 +64,7 @@ def _site_key(host: str) -> str:
 
 def same_site(url_a: str, url_b: str) -> bool:
     host_a, host_b = urlsplit(url_a).hostname, urlsplit(url_b).hostname
-    return bool(host_a and host_b) and _site_key(host_a) == _site_key(host_b)
+    return bool(host_a and host_b) and _site_key(host_a or "") == _site_key(host_b or "")
 
 
 def resolve_canonical(page_url: str, canonical_href: str | None) -> str:

@@ -1,8 +1,9 @@
 """Page -> Article: the `content.extract` stage (pure).
 
 Refuse what is not an HTML page, decode the bytes, read what the markup declares (language, canonical
-link, publication time), take the main text (maintext.py: trafilatura plus a boilerplate post-filter),
-and settle title, date and language with the caller's fallbacks.
+link, publication time), name the article (headline.py), take the main text (maintext.py: trafilatura,
+a boilerplate post-filter and readability's vote), and settle date and language with the caller's
+fallbacks.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from trafilatura.utils import load_html
 
 from monitor.content import metadata
 from monitor.content.canonical import resolve_canonical
+from monitor.content.headline import choose_headline, page_names
 from monitor.content.language import choose_language
 from monitor.content.maintext import main_text
 from monitor.content.page_charset import decode_body
@@ -51,17 +53,16 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
         raise ExtractionError(page.url, "unparseable HTML")
     declared_lang = metadata.html_language(tree)
     canonical = resolve_canonical(page.url, metadata.canonical_href(tree))
-    published = metadata.published_time(tree)
-    found = main_text(tree, page.url, settings)
-    text = found.text
+    names = page_names(tree, page.url, fallback_title)
+    title = choose_headline(names)
+    text = main_text(tree, page.url, settings, headlines=(title, *names.all_texts()))
     if not text:
         raise ExtractionError(page.url, "no extractable text")
     if len(text) < settings.min_text_chars:
         reason = f"main text too short ({len(text)} < {settings.min_text_chars} chars)"
         raise ExtractionError(page.url, reason)
-    title = found.title or fallback_title
-    # a time the markup declares, else the feed's (a full time), else a date trafilatura found elsewhere
-    published = published or fallback_published or metadata.date_only(found.date)
+    # a time the markup declares, else the feed's (a full time), else a date htmldate finds elsewhere
+    published = metadata.published_time(tree) or fallback_published or metadata.page_date(tree, canonical)
     return Article(
         url=page.url,
         canonical_url=canonical,

@@ -1,8 +1,10 @@
-"""The main text of a parsed page, by trafilatura, cleaned by the boilerplate post-filter.
+"""The main text of a parsed page: trafilatura, cleaned by the boilerplate post-filter, checked by a
+second extractor (vote.py), and without lines made of link text.
 
-trafilatura runs with `url=` on a tree we parsed ourselves, never with its downloader. Its in-document
-deduplication, when enabled, gets a fresh cache per call: the library's default cache is process-wide,
-so one page's paragraphs would silently vanish from the next page.
+trafilatura runs with `url=` on a tree we parsed ourselves, never with its downloader, and without its
+metadata pass (headline.py names the article, metadata.py dates it). Its in-document deduplication,
+when enabled, gets a fresh cache per call: the library's default cache is process-wide, so one page's
+paragraphs would silently vanish from the next page.
 
 Precision mode measures best overall but now and then keeps only a teaser block of an article; when
 its text is short and a recall-mode pass finds several times more, the recall text is taken.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
@@ -20,30 +22,23 @@ from trafilatura.deduplication import LRUCache
 from trafilatura.settings import Document
 
 from monitor.content.boilerplate import strip_boilerplate
+from monitor.content.second_opinion import readability_text
 from monitor.content.settings import ContentSettings
+from monitor.content.vote import drop_link_lines, link_text, reconcile
 
 _DEDUP_CACHE_SIZE = 4096
 _SPACES = re.compile(r"[ \t\u00a0\u200b]+")
-_DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
-@dataclass(frozen=True)
-class MainText:
-    text: str
-    title: str
-    date: str | None  # trafilatura's 'YYYY-MM-DD', used only when the markup declares no time
-
-
-def _run(tree: HtmlElement, url: str, settings: ContentSettings, *, precision: bool, recall: bool,
-         with_metadata: bool) -> Document | None:
+def _run(tree: HtmlElement, url: str, settings: ContentSettings, *, precision: bool,
+         recall: bool) -> Document | None:
     dedup: bool | LRUCache = LRUCache(maxsize=_DEDUP_CACHE_SIZE) if settings.deduplicate else False
     with warnings.catch_warnings():
         # htmldate hands page dates with zone names like "CST" to dateutil, which warns; we keep UTC.
         warnings.filterwarnings("ignore", message=r"tzname .* identified but not understood")
         result = bare_extraction(
             tree, url=url, favor_precision=precision, favor_recall=recall, include_comments=False,
-            include_tables=settings.include_tables, deduplicate=dedup, with_metadata=with_metadata,
-            date_extraction_params=_DATE_PARAMS,
+            include_tables=settings.include_tables, deduplicate=dedup, with_metadata=False,
         )
     return result if isinstance(result, Document) else None
 
@@ -64,15 +59,25 @@ def _clean(document: Document | None, settings: ContentSettings) -> str:
     return strip_boilerplate(text) if settings.strip_boilerplate else text
 
 
-def main_text(tree: HtmlElement, url: str, settings: ContentSettings) -> MainText:
-    """Title, text and date of the page's main content; empty text when there is none."""
-    document = _run(tree, url, settings, precision=settings.favor_precision, recall=settings.favor_recall,
-                    with_metadata=True)
-    text = _clean(document, settings)
+def _trafilatura_text(tree: HtmlElement, url: str, settings: ContentSettings) -> str:
+    text = _clean(_run(tree, url, settings, precision=settings.favor_precision,
+                       recall=settings.favor_recall), settings)
     if settings.favor_precision and len(text) < settings.recall_rescue_below_chars:
-        recall_pass = _run(tree, url, settings, precision=False, recall=True, with_metadata=False)
-        rescue = _clean(recall_pass, settings)
+        rescue = _clean(_run(tree, url, settings, precision=False, recall=True), settings)
         if len(text) < settings.recall_rescue_ratio * len(rescue):
             text = rescue
-    title = (document.title or "").strip() if document else ""
-    return MainText(text=text, title=title, date=document.date if document else None)
+    return text
+
+
+def main_text(tree: HtmlElement, url: str, settings: ContentSettings, headlines: Iterable[str] = ()) -> str:
+    """The text of the page's main content, one paragraph a line; "" when there is none.
+
+    `headlines` are the page's names for its article: a line that is one of them stays even when it is
+    also link text.
+    """
+    text = _trafilatura_text(tree, url, settings)
+    if text and settings.second_opinion:
+        text = reconcile(text, readability_text(tree))
+    if text and settings.drop_link_lines:
+        text = drop_link_lines(text, link_text(tree), headlines)
+    return text

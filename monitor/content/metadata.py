@@ -7,9 +7,11 @@ keeps only the date (not the time) and does not expose the `<html lang>` attribu
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from htmldate import find_date
 from lxml.html import HtmlElement
 
 from monitor.content.language import normalize_lang
@@ -37,9 +39,10 @@ def html_language(tree: HtmlElement) -> str | None:
 
 
 def canonical_href(tree: HtmlElement) -> str | None:
-    for link in tree.xpath("//link[@href]"):
-        if "canonical" in (link.get("rel") or "").lower().split():
-            return link.get("href")
+    for link in tree.iter("link"):
+        href = link.get("href")
+        if href is not None and "canonical" in (link.get("rel") or "").lower().split():
+            return str(href)
     return None
 
 
@@ -86,10 +89,22 @@ def published_time(tree: HtmlElement) -> datetime | None:
 
 
 def date_only(value: str | None) -> datetime | None:
-    """trafilatura's 'YYYY-MM-DD' date as midnight UTC."""
+    """A 'YYYY-MM-DD' date as midnight UTC."""
     try:
         return datetime.strptime(value or "", "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         return None
+
+
+def page_date(tree: HtmlElement, url: str) -> datetime | None:
+    """The publication date htmldate reads off the page or its URL (quick search), as midnight UTC.
+
+    The same search trafilatura's metadata pass ran; called only when no time is declared or given.
+    """
+    with warnings.catch_warnings():
+        # htmldate hands page dates with zone names like "CST" to dateutil, which warns; we keep UTC.
+        warnings.filterwarnings("ignore", message=r"tzname .* identified but not understood")
+        found = find_date(tree, extensive_search=False, original_date=True, url=url)
+    return date_only(found if isinstance(found, str) else None)
 
 
