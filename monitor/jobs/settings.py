@@ -14,6 +14,8 @@ class JobSettings(BaseModel):
     # A claim by a process that died frees itself after this long (another replica takes over);
     # unless set, the same as `[polling] lease_seconds`.
     lease_seconds: int = Field(default=300, gt=0)
-    content_batch: int = Field(default=100, gt=0)  # entries fetched and extracted per claim
-    stories_batch: int = Field(default=64, gt=0)  # articles embedded and placed per claim
-    match_batch: int = Field(default=50, gt=0)  # stories matched per claim
+    # Items per claim. Small claims keep the jobs overlapping (the next job starts on the first batch)
+    # and finish well inside their lease however slow the host; the jobs loop until none is left.
+    content_batch: int = Field(default=32, gt=0)  # entries fetched and extracted per claim
+    stories_batch: int = Field(default=32, gt=0)  # articles embedded and placed per claim
+    match_batch: int = Field(default=32, gt=0)  # stories matched per claim
