@@ -1,5 +1,8 @@
 """The content job: new entries -> fetch page -> extract -> an article waiting for a story.
 
+Copies cost no extraction: an entry whose link is a stored article's is done without a fetch, and a
+page whose bytes are those of a stored page reuses that page's text.
+
 Entries are leased, so replicas split the pages. Each entry is finished on its own (its article and
 its new state in one transaction): a failure is recorded on that entry and the others go on. A
 fetch failure is retried when the lease runs out, an unusable page is final at once, and anything
@@ -9,19 +12,21 @@ unexpected is final after `[jobs] max_attempts`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from monitor.clock import Clock
+from monitor.content.canonical import canonicalize_url, resolve_canonical
 from monitor.content.extract import extract_article
 from monitor.content.fetch import fetch_page
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError, FetchError
 from monitor.jobs.report import JobReport
 from monitor.jobs.settings import JobSettings
-from monitor.models import Article, PendingEntry
+from monitor.models import Article, Page, PendingEntry
 from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
 from monitor.storage import articles as article_repo
@@ -73,11 +78,11 @@ async def _process(ctx: ContentContext, entry: PendingEntry) -> _Outcome:
     if not entry.url:
         return await asyncio.to_thread(_fail, ctx, entry, "entry has no link", True)
     try:
+        known = await asyncio.to_thread(_stored_already, ctx, entry, entry.url)
+        if known is not None:
+            return known
         page = await fetch_page(ctx.fetcher, entry.url)
-        article = await asyncio.to_thread(
-            extract_article, page, source=entry.feed_name, tags=entry.feed_tags,
-            fallback_title=entry.title, fallback_published=entry.published, settings=ctx.settings)
-        return await asyncio.to_thread(_store, ctx, entry, article)
+        return await asyncio.to_thread(_extract_and_store, ctx, entry, page)
     except FetchError as exc:
         return await asyncio.to_thread(_fail, ctx, entry, str(exc), final_attempt)
     except ExtractionError as exc:
@@ -88,11 +93,43 @@ async def _process(ctx: ContentContext, entry: PendingEntry) -> _Outcome:
                                        final_attempt)
 
 
-def _store(ctx: ContentContext, entry: PendingEntry, article: Article) -> _Outcome:
-    text_hash, simhash = fingerprint.keys(article.title, article.text)
+def _stored_already(ctx: ContentContext, entry: PendingEntry, url: str) -> _Outcome | None:
+    """The entry links a page stored already (another feed carries the same story): nothing to fetch."""
+    with ctx.db.begin() as conn:
+        found = article_repo.find_by_canonical_url(conn, canonicalize_url(url))
+        if found is None:
+            return None
+        mark_entry_done(conn, entry.id, found[0])
+    return _Outcome(duplicate=True)
+
+
+def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> _Outcome:
+    """The page's article; the very same bytes stored under another URL (a mirror, a syndication
+    partner) give their article's text again, without extracting it again."""
+    page_hash = hashlib.sha256(page.body).hexdigest()
+    with ctx.db.connect() as conn:
+        copy = article_repo.find_by_page_hash(conn, page_hash)
+    if copy is not None:
+        declared = copy.canonical_url if copy.canonical_url != canonicalize_url(copy.url) else None
+        article = Article(url=page.url, canonical_url=resolve_canonical(page.url, declared), title=copy.title,
+                          text=copy.text, language=copy.language, published=copy.published or entry.published,
+                          source=entry.feed_name, tags=entry.feed_tags)
+        keys = copy.text_hash, copy.simhash
+    else:
+        article = extract_article(page, source=entry.feed_name, tags=entry.feed_tags,
+                                  fallback_title=entry.title, fallback_published=entry.published,
+                                  settings=ctx.settings)
+        keys = fingerprint.keys(article.title, article.text)
+    return _store(ctx, entry, article, keys, page_hash)
+
+
+def _store(ctx: ContentContext, entry: PendingEntry, article: Article, keys: tuple[str, int | None],
+           page_hash: str) -> _Outcome:
+    text_hash, simhash = keys
     with ctx.db.begin() as conn:
         article_id, created = article_repo.insert_pending(
-            conn, article, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash, now=ctx.clock.now())
+            conn, article, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash, now=ctx.clock.now(),
+            page_hash=page_hash)
         mark_entry_done(conn, entry.id, article_id)
     if created:
         ctx.metrics.articles_added.inc()

@@ -5,6 +5,7 @@ stories job (its queue: story_state pending -> placed | failed, leased while its
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,21 +19,45 @@ from monitor.storage.tables import articles
 _CHUNK = 400  # ids per IN (...): well under SQLite's variable limit
 
 
+@dataclass(frozen=True)
+class KnownPage:
+    """An article already stored from the very same page bytes: what its copy elsewhere reuses."""
+
+    url: str
+    canonical_url: str
+    title: str
+    text: str
+    language: str | None
+    published: datetime | None
+    text_hash: str
+    simhash: int | None
+
+
 def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, text_hash: str,
-                   simhash: int | None, now: datetime) -> tuple[int, bool]:
+                   simhash: int | None, now: datetime, page_hash: str | None = None) -> tuple[int, bool]:
     """Store an extracted article for the stories job: (article id, True) or, when its canonical URL is
     stored already (another feed or entry brought the same page), (that article's id, False)."""
     insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(articles)
     row = conn.execute(insert.values(
         canonical_url=article.canonical_url, url=article.url, feed_id=feed_id, source=article.source,
         title=article.title, text=article.text, language=article.language, published_at=article.published,
-        fetched_at=now, text_hash=text_hash, simhash=simhash, story_state="pending", story_attempts=0,
+        fetched_at=now, text_hash=text_hash, simhash=simhash, page_hash=page_hash, story_state="pending",
+        story_attempts=0,
     ).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(articles.c.id)).first()
     if row is not None:
         return int(row[0]), True
     existing = find_by_canonical_url(conn, article.canonical_url)
     assert existing is not None  # the conflict says it is there
     return existing[0], False
+
+
+def find_by_page_hash(conn: Connection, page_hash: str) -> KnownPage | None:
+    row = conn.execute(select(articles).where(articles.c.page_hash == page_hash).order_by(articles.c.id)
+                       .limit(1)).first()
+    if row is None:
+        return None
+    return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,
+                     row.text_hash, row.simhash)
 
 
 def find_by_canonical_url(conn: Connection, canonical_url: str) -> tuple[int, int | None] | None:

@@ -131,6 +131,7 @@ articles = Table(
     Column("story_score", Float),  # similarity that put it in its story (1.0 = duplicate)
     Column("story_reason", String(32)),  # "new", "text-duplicate", "near-duplicate", "similar"
     Column("story_shared", JSONText),  # names, places, numbers behind a "similar" decision
+    Column("page_hash", String(64)),  # of the fetched bytes: the same page elsewhere is not extracted again
     # The stories job's queue: pending -> placed | failed (after max attempts; story_error says why).
     Column("story_state", String(16), nullable=False, default="pending"),
     Column("story_attempts", Integer, nullable=False, default=0),
@@ -144,6 +145,7 @@ articles = Table(
     Index("ix_articles_fetched_at", "fetched_at"),
     Index("ix_articles_story_state", "story_state"),
     Index("ix_articles_placed_seq", "placed_seq"),
+    Index("ix_articles_page_hash", "page_hash"),
 )
 
 story_matches = Table(

