@@ -174,6 +174,7 @@ class StoryArticle:
     published: datetime | None
     tags: tuple[str, ...] = ()
     vector: bytes | None = None  # float32 embedding as stored, if computed
+    passage: bytes | None = None  # float32 "passage" embedding for `about` watchlists, once computed
 
 
 @dataclass(frozen=True)

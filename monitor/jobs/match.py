@@ -1,5 +1,8 @@
 """The match job: stories that changed -> watchlists -> matches and outbox rows.
 
+The passage vectors `about` watchlists embed are kept on the articles: matching the story again when
+it grows embeds only its new members.
+
 A story is leased with the change counter it had; it is read in one short transaction, matched
 outside any, and its matches, the alerts they call for and "matched as of that change" are written
 together. A story that changed meanwhile keeps a counter ahead of what was matched, so it is
@@ -23,7 +26,7 @@ from monitor.service.metrics import Metrics
 from monitor.storage import stories as story_repo
 from monitor.stories.embedding import Embedder
 from monitor.watch.loader import WatchlistSet
-from monitor.watch.matcher import match_story
+from monitor.watch.matcher import ArticleCache, match_story
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +75,11 @@ def _match_one(ctx: MatchContext, story_id: int, seq: int) -> _Outcome:
     except NoResultFound:
         return _Outcome()  # merged into another story (which is queued itself) or pruned
     try:
-        watchlists, failures = ctx.watchlists.current(), []
-        matches = match_story(watchlists, story, embedder=ctx.embedder, errors=failures)
+        watchlists, failures, cache = ctx.watchlists.current(), [], ArticleCache(ctx.embedder)
+        matches = match_story(watchlists, story, embedder=ctx.embedder, errors=failures, cache=cache)
         now = ctx.clock.now()
         with ctx.db.begin() as conn:
+            story_repo.save_passages(conn, {k: v.tobytes() for k, v in cache.computed.items()})
             planned = 0
             if matches:
                 story_repo.record_matches(conn, matches, now=now)

@@ -4,11 +4,11 @@ queue (a story whose change counter is ahead of what was last matched waits to b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,7 +77,7 @@ def alerted_since(conn: Connection, since: datetime) -> list[int]:
 
 
 def load_story(conn: Connection, story_id: int) -> Story:
-    """The story with every article's text (what matching reads)."""
+    """The story with every article's text and vectors (what matching reads)."""
     row = conn.execute(select(stories).where(stories.c.id == story_id)).one()
     members = conn.execute(
         select(articles, feeds.c.tags)
@@ -91,6 +91,7 @@ def load_story(conn: Connection, story_id: int) -> Story:
             StoryArticle(
                 id=m.id, title=m.title, text=m.text, url=m.url, language=m.language,
                 source=m.source, published=m.published_at, tags=tuple(m.tags or ()), vector=m.vector,
+                passage=m.passage_vector,
             )
             for m in members
         ),
@@ -109,6 +110,14 @@ def load_outline(conn: Connection, story_id: int) -> StoryOutline | None:
         id=row.id, title=row.title, first_seen=row.first_seen_at, languages=tuple(row.languages or ()),
         sources=tuple(row.sources or ()),
         articles=tuple(ArticleLink(a.id, a.title, a.url, a.language, a.source) for a in links))
+
+
+def save_passages(conn: Connection, passages: Mapping[int, bytes]) -> None:
+    """Keep the passage vectors matching computed: the next match of the story reuses them."""
+    if passages:
+        conn.execute(update(articles).where(articles.c.id == bindparam("article_id"))
+                     .values(passage_vector=bindparam("passage")),
+                     [{"article_id": k, "passage": v} for k, v in passages.items()])
 
 
 def record_matches(conn: Connection, matches: Sequence[Match], *, now: datetime) -> None:

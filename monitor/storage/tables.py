@@ -127,6 +127,8 @@ articles = Table(
     Column("simhash", BigInteger),  # near duplicates (same language wire copies)
     Column("vector", LargeBinary),  # float32 embedding, computed once
     Column("vector_model", String(100)),
+    # The article as `about` watchlists read it (a "passage" embedding, same model): embedded once.
+    Column("passage_vector", LargeBinary),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
     Column("story_score", Float),  # similarity that put it in its story (1.0 = duplicate)
     Column("story_reason", String(32)),  # "new", "text-duplicate", "near-duplicate", "similar"

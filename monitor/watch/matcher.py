@@ -37,6 +37,7 @@ class ArticleCache:
         self.embedder = embedder
         self._docs: dict[int, Document] = {}
         self._passages: dict[int, np.ndarray | None] = {}
+        self.computed: dict[int, np.ndarray] = {}  # passages embedded here (the caller may keep them)
 
     def doc(self, article: StoryArticle) -> Document:
         if article.id not in self._docs:
@@ -52,25 +53,29 @@ class ArticleCache:
         return lead if lead.shape[0] == self.embedder.dim else None
 
     def passage(self, article: StoryArticle) -> np.ndarray | None:
+        """The article as `about` compares it: stored by an earlier match, else embedded now."""
         if article.id not in self._passages:
             if self.embedder is None:
-                log.warning("no embedder: 'about' cannot be checked article_id=%s", article.id)
+                log.warning("no embedder: 'about' cannot be checked", extra={"article_id": article.id})
                 self._passages[article.id] = None
+            elif article.passage and len(article.passage) == 4 * self.embedder.dim:
+                self._passages[article.id] = np.frombuffer(article.passage, dtype=np.float32)
             else:
                 text = article_text(article.title, article.text)
-                self._passages[article.id] = self.embedder.embed([text], kind="passage")[0]
+                vector = np.asarray(self.embedder.embed([text], kind="passage")[0], dtype=np.float32)
+                self._passages[article.id] = self.computed[article.id] = vector
         return self._passages[article.id]
 
 
 def match_story(watchlists: Sequence[Watchlist], story: Story, *, embedder: Embedder | None = None,
-                errors: list[str] | None = None) -> list[Match]:
+                errors: list[str] | None = None, cache: ArticleCache | None = None) -> list[Match]:
     """The watchlists `story` matches, each with the hits that explain why.
 
     A watchlist that fails on this story (its `about` descriptions cannot be embedded: a model that
     does not load) is left out and its error appended to `errors`; the others still match. Without
     `errors` the failure is raised.
     """
-    cache = ArticleCache(embedder)
+    cache = cache or ArticleCache(embedder)
     matches = []
     for watchlist in watchlists:
         try:

@@ -24,6 +24,8 @@ from monitor.demo.smtp_sink import SmtpSink
 from monitor.jobs.once import run_once
 from monitor.storage.db import create_db_engine
 from monitor.storage.tables import articles, entries, stories
+from monitor.stories.embedders import LazyEmbedder
+from monitor.watch.about import reference_sentences
 from tests.e2e.site import SITE, publish, seed_pages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +138,7 @@ def test_one_once_polls_every_due_feed_and_delivers_every_due_alert_beyond_their
 
 def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
         world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    site, smtp, config = world
+    site, _, config = world
     pages = seed_pages()
     english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
     [original] = publish(site, pages, [english])
@@ -167,3 +169,36 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
     assert content.counts == {"articles": 1, "duplicates": 1}  # the mirror is an article of its own ...
     assert stories.done == 1 and stories.counts["stories_created"] == 0  # ... in the original's story
     assert not result.shared.embedder.loaded  # an exact copy needs no model
+
+
+def test_matching_a_grown_story_again_embeds_only_its_new_articles_for_about(
+        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, _, config = world
+    pages = seed_pages()
+    seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
+    (config.parent / "watchlists" / "topic.toml").write_text(
+        'channels = ["desk-email"]\nabout = ["Fighting between the SDF and Islamic State at Baghouz"]\n',
+        encoding="utf-8")
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    passages: list[str] = []
+    embed = LazyEmbedder.embed
+
+    generic = set(reference_sentences())  # the calibration of `about`, embedded once per process
+
+    def counted(self, texts, kind="passage"):  # type: ignore[no-untyped-def]
+        if kind == "passage":
+            passages.extend(t for t in texts if t not in generic)
+        return embed(self, texts, kind=kind)
+
+    monkeypatch.setattr(LazyEmbedder, "embed", counted)
+    settings = load_config(config)
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds[:3])))
+    run_once(settings)
+    first = list(passages)
+    assert first, "the seeds pass the pre-filter: their passages were embedded"
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
+    grown = run_once(settings, all_feeds=True)
+    assert grown.report("content").counts["articles"] == 2 and grown.report("match").done >= 1
+    again = passages[len(first):]
+    assert len(again) <= 2 and not set(again) & set(first)  # the story's earlier members: kept vectors

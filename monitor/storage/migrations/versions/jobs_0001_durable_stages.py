@@ -5,6 +5,7 @@ job's queue (leased, so replicas embed different articles).
 articles.placed_seq: the order in which articles were placed (the story windows of all replicas follow it).
 articles.story_shared: the names, places and numbers behind a "similar" decision.
 articles.page_hash: of the page's bytes, so the same page under another URL is not extracted again.
+articles.passage_vector: the article as `about` watchlists compare it, embedded once (re-matches reuse it).
 stories.change_seq / matched_seq: a story whose change counter is ahead of what was matched waits for the
 match job, which leases it (match_lease_*) and records failures (match_attempts, match_error).
 Rows that exist already are placed and matched.
@@ -38,6 +39,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("placed_seq", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("story_shared", monitor.storage.types.JSONText(), nullable=True))
         batch_op.add_column(sa.Column("page_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("passage_vector", sa.LargeBinary(), nullable=True))
         batch_op.create_index("ix_articles_page_hash", ["page_hash"], unique=False)
         batch_op.create_index("ix_articles_story_state", ["story_state"], unique=False)
         batch_op.create_index("ix_articles_placed_seq", ["placed_seq"], unique=False)
@@ -65,6 +67,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_articles_page_hash")
         batch_op.drop_index("ix_articles_placed_seq")
         batch_op.drop_index("ix_articles_story_state")
-        for column in ("page_hash", "story_shared", "placed_seq", "story_lease_expires_at", "story_lease_owner",
+        for column in ("passage_vector", "page_hash", "story_shared", "placed_seq", "story_lease_expires_at", "story_lease_owner",
                        "story_error", "story_attempts", "story_state"):
             batch_op.drop_column(column)
