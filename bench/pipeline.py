@@ -200,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
           f"peak {rss:.0f} MB")
     shares = {job: r.get("cpu_seconds", 0.0) for job, r in reports.items()}
     counted = sum(shares.values())
-    print("CPU by job: " + ", ".join(f"{job} {100 * s / cpu:.1f}%" for job, s in shares.items())
-          + f", start-up and the rest {100 * (cpu - counted) / cpu:.1f}%")
+    print("CPU by job (its worker threads): "
+          + ", ".join(f"{job} {100 * s / cpu:.1f}%" for job, s in shares.items())
+          + f"; the event loop (polling, fetching), start-up and the rest {100 * (cpu - counted) / cpu:.1f}%")
     embedded_out, _, model_cpu, _ = run_child([sys.executable, "-c", MODEL_ALONE, str(folder / "bench.db")])
     embedded = int(embedded_out.strip().splitlines()[-1])
     print(f"model alone (fresh process, the {embedded} articles the run embedded): {model_cpu:.1f} s CPU = "

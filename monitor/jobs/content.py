@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Engine
 
@@ -52,6 +53,7 @@ class _Outcome:
     stored: bool = False  # a new article
     duplicate: bool = False  # the page is stored already (another feed or entry)
     error: str | None = None
+    cpu: float = 0.0  # of the extraction thread
 
 
 async def run_content(ctx: ContentContext) -> JobReport:
@@ -63,6 +65,7 @@ async def run_content(ctx: ContentContext) -> JobReport:
     errors = tuple(f"{e.feed_name}: {o.error}" for e, o in zip(pending, outcomes, strict=True) if o.error)
     return JobReport("content", done=sum(o.stored or o.duplicate for o in outcomes), failed=len(errors),
                      more=len(pending) >= ctx.jobs.content_batch, errors=errors,
+                     cpu_seconds=sum(o.cpu for o in outcomes),
                      counts={"articles": sum(o.stored for o in outcomes),
                              "duplicates": sum(o.duplicate for o in outcomes)})
 
@@ -106,6 +109,7 @@ def _stored_already(ctx: ContentContext, entry: PendingEntry, url: str) -> _Outc
 def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> _Outcome:
     """The page's article; the very same bytes stored under another URL (a mirror, a syndication
     partner) give their article's text again, without extracting it again."""
+    start = time.thread_time()
     page_hash = hashlib.sha256(page.body).hexdigest()
     with ctx.db.connect() as conn:
         copy = article_repo.find_by_page_hash(conn, page_hash)
@@ -120,7 +124,7 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> 
                                   fallback_title=entry.title, fallback_published=entry.published,
                                   settings=ctx.settings)
         keys = fingerprint.keys(article.title, article.text)
-    return _store(ctx, entry, article, keys, page_hash)
+    return replace(_store(ctx, entry, article, keys, page_hash), cpu=time.thread_time() - start)
 
 
 def _store(ctx: ContentContext, entry: PendingEntry, article: Article, keys: tuple[str, int | None],

@@ -1,5 +1,6 @@
-"""The five jobs' contexts, built from one config, and `run_until_idle`: the jobs in flow order, each
-until it has no more work, round after round until a round does nothing (`monitor once`).
+"""The five jobs' contexts, built from one config, and two ways to run them until none has work:
+`run_overlapped` (all at once, each on what the one before it finished: `monitor once`) and
+`run_until_idle` (in flow order, each until it has no more work, round after round).
 """
 
 from __future__ import annotations
@@ -54,9 +55,9 @@ class Pipeline:
 
     async def run(self, job: str) -> JobReport:
         """One run of `job` (one claim of its input), timed."""
-        cpu, wall = time.process_time(), time.perf_counter()
+        wall = time.perf_counter()
         report = await self._run(job)
-        return replace(report, cpu_seconds=time.process_time() - cpu, wall_seconds=time.perf_counter() - wall)
+        return replace(report, wall_seconds=time.perf_counter() - wall)
 
     async def _run(self, job: str) -> JobReport:
         if job == "poll":
@@ -68,7 +69,14 @@ class Pipeline:
             "match": lambda: run_match(self.match),
             "deliver": lambda: run_deliver(self.deliver),
         }[job]
-        return await asyncio.to_thread(step)  # CPU and blocking I/O: off the event loop
+        return await asyncio.to_thread(_timed, step)  # CPU and blocking I/O: off the event loop
+
+
+def _timed(step: Callable[[], JobReport]) -> JobReport:
+    """The report, with the CPU time of the worker thread that ran it."""
+    start = time.thread_time()
+    report = step()
+    return replace(report, cpu_seconds=time.thread_time() - start)
 
 
 def build_pipeline(settings: Settings, shared: Shared, fetcher: HttpFetcher,
@@ -82,6 +90,42 @@ def build_pipeline(settings: Settings, shared: Shared, fetcher: HttpFetcher,
         deliver=DeliverContext(db, channels, shared.watchlists, clock, settings.delivery, owner, metrics),
         metrics=metrics,
     )
+
+
+async def run_overlapped(pipeline: Pipeline, *, jobs: tuple[str, ...] = JOBS,
+                         should_stop: Callable[[], bool] = lambda: False,
+                         on_report: Callable[[JobReport], None] | None = None) -> dict[str, JobReport]:
+    """Every job at once, each on the batches the one before it has finished, until the first has no
+    more work and each of the others has found none after the one before it stopped: fetching,
+    extraction and the model then work side by side. Each claim is bounded, so memory stays flat."""
+    totals = {job: JobReport(job) for job in jobs}
+    woken = {job: asyncio.Event() for job in jobs}
+    finished = {job: asyncio.Event() for job in jobs}
+
+    async def loop(position: int, job: str) -> None:
+        upstream = jobs[position - 1] if position else None
+        after = jobs[position + 1] if position + 1 < len(jobs) else None
+        while not should_stop():
+            woken[job].clear()
+            upstream_done = upstream is None or finished[upstream].is_set()
+            report = await pipeline.run(job)
+            totals[job] += report
+            if on_report is not None:
+                on_report(report)
+            if report.worked and after is not None:
+                woken[after].set()
+            if report.more and report.worked:
+                continue
+            if upstream_done and not report.worked:
+                break  # nothing came, nothing will
+            if not upstream_done:
+                await woken[job].wait()
+        finished[job].set()
+        if after is not None:
+            woken[after].set()
+
+    await asyncio.gather(*(loop(position, job) for position, job in enumerate(jobs)))
+    return totals
 
 
 async def run_until_idle(pipeline: Pipeline, *, jobs: tuple[str, ...] = JOBS,

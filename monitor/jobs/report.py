@@ -13,7 +13,7 @@ class JobReport:
     more: bool = False  # it claimed a full batch: there may be more work right now
     counts: dict[str, int] = field(default_factory=dict)  # job-specific figures, e.g. {"duplicates": 3}
     errors: tuple[str, ...] = ()  # one line per failed item, for people
-    cpu_seconds: float = 0.0  # of the whole process while the job ran (exact when jobs run one at a time)
+    cpu_seconds: float = 0.0  # of the job's worker threads (the event loop's share is not counted)
     wall_seconds: float = 0.0
 
     @property

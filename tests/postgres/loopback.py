@@ -12,7 +12,7 @@ import json
 import re
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -52,6 +52,7 @@ class FeedSite:
         self.count, self.pages = count, pages
         self.polls: list[Poll] = []
         self.page_requests = 0
+        self.page_requests_by: Counter[str] = Counter()  # by User-Agent (replica)
         self.lock = threading.Lock()
         self.hold_agent: str | None = None  # feed requests from this User-Agent wait for `release`
         self.release = threading.Event()
@@ -112,6 +113,7 @@ class FeedSite:
                 elif self.path.startswith("/pages/") and self.path[7:] in site.pages:
                     with site.lock:
                         site.page_requests += 1
+                        site.page_requests_by[self.headers.get("User-Agent", "")] += 1
                     _reply(self, 200, "text/html; charset=utf-8", site.pages[self.path[7:]])
                 else:
                     _reply(self, 404, "text/plain", b"not found")
