@@ -93,7 +93,7 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     a CLI call inside a test (or a redirected stderr) must not leave threads writing to a closed file.
     """
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> IO[str]:
         return sys.stderr
 

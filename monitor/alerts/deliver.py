@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from monitor.alerts import schedule
@@ -124,8 +125,7 @@ def _deliver_instant(run: _Run, name: str, channel: Channel) -> DeliveryReport:
             if row.story_id not in stories:
                 stories.update(outbox.load_outlines(conn, [row.story_id]))
             story = stories[row.story_id]
-        report += _attempt(run, name, channel, [row], [story],
-                           lambda r=row, s=story: _render_alert(run, r, s))
+        report += _attempt(run, name, channel, [row], [story], partial(_render_alert, run, row, story))
         if report.retrying:
             break  # the channel is in trouble: keep the order, try again after the backoff
     return report
@@ -168,8 +168,7 @@ def _deliver_digests(run: _Run, name: str, channel: Channel) -> DeliveryReport:
         stories = outbox.load_outlines(conn, (r.story_id for group in ready for r in group))
     for index, rows in enumerate(ready):
         shown = [stories[r.story_id] for r in rows]
-        report += _attempt(run, name, channel, rows, shown,
-                           lambda r=rows, s=shown: _render_digest(run, name, r, s))
+        report += _attempt(run, name, channel, rows, shown, partial(_render_digest, run, name, rows, shown))
         if report.retrying:
             with run.engine.begin() as conn:  # not tried: back to the queue as they were
                 outbox.release(conn, [r.id for later in ready[index + 1:] for r in later], run.owner)

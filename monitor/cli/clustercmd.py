@@ -23,7 +23,7 @@ from monitor.stories.similarity import load_similarity
 from monitor.stories.window import MemoryStore, NotPlaced, StoryWindow
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sim = subparsers.add_parser("similarity", help="score article pairs (JSON Lines in and out)")
     sim.add_argument("pairs", help="JSONL with id1, id2, title1, text1, title2, text2 [lang1, lang2, "
                                    "published1, published2]; '-' for stdin")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from py3langid import langid  # type: ignore[import-untyped]
+from py3langid import langid
 
 _LANG_ATTR = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)

@@ -17,8 +17,8 @@ from copy import deepcopy
 
 from lxml import etree
 from lxml.html import HtmlElement
-from readability import Document  # type: ignore[import-untyped]
-from readability.readability import Unparseable  # type: ignore[import-untyped]
+from readability import Document
+from readability.readability import Unparseable
 
 from monitor.content.boilerplate import strip_boilerplate
 

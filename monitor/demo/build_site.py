@@ -100,7 +100,8 @@ def _lines_of(text: str) -> list[str]:
 
 
 def _trim(paragraphs: list[str]) -> list[str]:
-    kept, size = [], 0
+    kept: list[str] = []
+    size = 0
     for paragraph in paragraphs:
         if kept and size + len(paragraph) > MAX_BODY_CHARS:
             break

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitor.demo.site_labels import LABELS
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from monitor.demo.build_site import Spec
 
 RTL = {"ar", "fa", "he", "ur"}
+Labels = Mapping[str, Any]  # a language's words of the chrome: strings, and tuples of menu entries
 
 
 def _links(items: Sequence[str], cls: str = "") -> str:
@@ -43,7 +44,7 @@ def _head(spec: Spec) -> str:
 </head>"""
 
 
-def _header(spec: Spec, lab: dict) -> str:
+def _header(spec: Spec, lab: Labels) -> str:
     return f"""<div id="cookie-notice" class="cookie-banner" role="dialog"><p>{escape(lab["cookie"])}</p>
 <button type="button" class="cookie-accept">{escape(lab["accept"])}</button></div>
 <header class="site-header">
@@ -87,7 +88,7 @@ def _body(spec: Spec) -> str:
     return "\n".join(parts)
 
 
-def _article(spec: Spec, lab: dict) -> str:
+def _article(spec: Spec, lab: Labels) -> str:
     follow = spec.extras.get("follow", [lab["share"]])[0]
     return f"""<article class="post type-post single-article">
 <h1 class="entry-title">{escape(spec.title)}</h1>
@@ -105,7 +106,7 @@ def _article(spec: Spec, lab: dict) -> str:
 </article>"""
 
 
-def _asides(spec: Spec, lab: dict, related: Sequence[tuple[str, str]]) -> str:
+def _asides(spec: Spec, lab: Labels, related: Sequence[tuple[str, str]]) -> str:
     items = "".join(f'<li><a href="/{slug}.html">{escape(title)}</a></li>' for slug, title in related)
     items += "".join(f'<li><a href="/more/{i}/">{escape(t)}</a></li>' for i, t in enumerate(lab["others"]))
     newsletter = spec.extras.get("newsletter", [lab["newsletter"]])[0]
@@ -116,7 +117,7 @@ def _asides(spec: Spec, lab: dict, related: Sequence[tuple[str, str]]) -> str:
 <form action="/subscribe"><input type="email" name="email"><button>OK</button></form></div></aside>"""
 
 
-def _footer(spec: Spec, lab: dict) -> str:
+def _footer(spec: Spec, lab: Labels) -> str:
     extra = "".join(f'<div class="footer-widget">{escape(line)}</div>'
                     for line in spec.extras.get("footer", []))
     return f"""<footer class="site-footer">

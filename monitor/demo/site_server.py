@@ -42,7 +42,7 @@ class SiteServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def url(self, path: str) -> str:
         return self.base_url + path

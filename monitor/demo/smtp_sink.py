@@ -20,7 +20,7 @@ class _Collector:
         raw = envelope.original_content or envelope.content or b""
         data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
         message = email.message_from_bytes(data, policy=email.policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
+        self.messages.append(message)
         return "250 OK"
 
 

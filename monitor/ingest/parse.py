@@ -80,9 +80,9 @@ def parse_feed(body: bytes, url: str, *, max_entries: int = 500, charset: str | 
         reason = _bozo_reason(result) or "no RSS, Atom or RDF root element"
         return ParsedFeed(error=f"not a feed: {reason}", warning=_join(warnings))
     if result.get("bozo"):
-        reason = _bozo_reason(result)
-        if reason and not reason.startswith("document declared as"):
-            warnings.append(f"malformed XML ({reason}); {len(raw_entries)} entries recovered")
+        bozo = _bozo_reason(result)
+        if bozo and not bozo.startswith("document declared as"):
+            warnings.append(f"malformed XML ({bozo}); {len(raw_entries)} entries recovered")
     entries = _entries(raw_entries, url, max_entries, warnings, total=max(total, len(raw_entries)))
     feed = result.get("feed", {})
     return ParsedFeed(

@@ -75,7 +75,8 @@ def _match_one(ctx: MatchContext, story_id: int, seq: int) -> _Outcome:
     except NoResultFound:
         return _Outcome()  # merged into another story (which is queued itself) or pruned
     try:
-        watchlists, failures, cache = ctx.watchlists.current(), [], ArticleCache(ctx.embedder)
+        watchlists, cache = ctx.watchlists.current(), ArticleCache(ctx.embedder)
+        failures: list[str] = []
         matches = match_story(watchlists, story, embedder=ctx.embedder, errors=failures, cache=cache)
         now = ctx.clock.now()
         with ctx.db.begin() as conn:

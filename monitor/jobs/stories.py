@@ -111,10 +111,10 @@ def _report(ctx: StoriesContext, results: list[Placed | NotPlaced], *, more: boo
                                           "reason": r.reason, "score": round(r.score, 3)})
         for other in r.merged:
             log.info("stories merged", extra={"story_id": r.story_id, "merged_story_id": other})
-    for r in failed:
+    for f in failed:
         ctx.metrics.error("story")
-        log.warning("article not placed", extra={"article_id": r.article_id, "error": r.error})
+        log.warning("article not placed", extra={"article_id": f.article_id, "error": f.error})
     return JobReport("stories", done=len(placed), failed=len(failed), more=more,
-                     errors=tuple(f"article {r.article_id}: {r.error}" for r in failed),
+                     errors=tuple(f"article {f.article_id}: {f.error}" for f in failed),
                      counts={"stories_created": sum(r.created for r in placed),
                              "stories_merged": sum(len(r.merged) for r in placed)})

@@ -20,11 +20,10 @@ _CHANGED = {"change_seq": stories.c.change_seq + 1, "match_attempts": 0, "match_
 
 def create_story(conn: Connection, title: str, *, now: datetime) -> int:
     """A new, empty story; its first member is added with `add_member`."""
-    result = conn.execute(stories.insert().values(
+    return int(conn.execute(stories.insert().values(
         title=title, first_seen_at=now, last_seen_at=now, article_count=0, languages=[], sources=[],
         alerted=False, change_seq=0, matched_seq=0, match_attempts=0,
-    ))
-    return int(result.inserted_primary_key[0])
+    ).returning(stories.c.id)).scalar_one())
 
 
 def add_member(conn: Connection, story_id: int, *, language: str | None, source: str, now: datetime) -> None:

@@ -22,7 +22,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     if vectors.ndim == 1:
         vectors = vectors[None, :]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
+    return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 class E5SmallEmbedder:

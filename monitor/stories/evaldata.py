@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,19 +36,19 @@ class Doc:
     lang: str
 
 
-def load_pairs(path: Path | None = None) -> list[dict]:
+def load_pairs(path: Path | None = None) -> list[dict[str, Any]]:
     path = path or shared_dir() / "eval" / "semeval2022" / "pairs.dev.jsonl"
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def pair_docs(pair: dict) -> tuple[Doc, Doc]:
+def pair_docs(pair: dict[str, Any]) -> tuple[Doc, Doc]:
     return tuple(Doc(f"{pair[f'id{s}']}:{pair[f'text{s}_source']}", pair[f"title{s}"] or "",  # type: ignore[return-value]
                      pair[f"text{s}"] or "", pair[f"lang{s}"]) for s in (1, 2))
 
 
-def is_original(pair: dict) -> bool:
-    return pair["text1_source"].startswith("original") and pair["text2_source"].startswith("original")
+def is_original(pair: dict[str, Any]) -> bool:
+    return bool(pair["text1_source"].startswith("original") and pair["text2_source"].startswith("original"))
 
 
 def load_seeds() -> list[Doc]:
@@ -83,7 +84,7 @@ def cached_embed(embedder: Embedder, texts: list[str], tag: str) -> np.ndarray:
     return np.vstack([known[_key(t)] for t in texts])
 
 
-def reference_texts(pairs: list[dict]) -> list[str]:
+def reference_texts(pairs: list[dict[str, Any]]) -> list[str]:
     """Dev articles plus the extraction ground truth (more languages for the document frequencies)."""
     texts = {d.id: d.title + "\n" + d.text for p in pairs for d in pair_docs(p)}
     extra = []
@@ -98,7 +99,7 @@ def _centred(vectors: np.ndarray, centre: bool) -> tuple[np.ndarray, np.ndarray]
     return out / np.linalg.norm(out, axis=1, keepdims=True), mean
 
 
-def pair_matrix(pairs: list[dict], embedder_name: str, lead_chars: int, freq: Frequencies
+def pair_matrix(pairs: list[dict[str, Any]], embedder_name: str, lead_chars: int, freq: Frequencies
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features of every pair, and the mean vectors of the dev articles' leads and titles."""
     docs = {d.id: d for p in pairs for d in pair_docs(p)}

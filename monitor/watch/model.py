@@ -29,7 +29,7 @@ class Calibration:
     spread: np.ndarray
 
     def scores(self, vectors: np.ndarray, article: np.ndarray) -> np.ndarray:
-        return (vectors @ article - self.mean) / self.spread
+        return np.asarray((vectors @ article - self.mean) / self.spread)
 
 
 @dataclass(frozen=True, eq=False)

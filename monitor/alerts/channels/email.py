@@ -14,10 +14,14 @@ import ssl
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
 from email.utils import format_datetime, formatdate
+from typing import TYPE_CHECKING
 
 from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, flat_line, register_channel
 from monitor.alerts.settings import EmailChannelSettings
 from monitor.errors import DeliveryError
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
 
 _MAX_SUBJECT = 200
 
@@ -113,22 +117,18 @@ class EmailChannel:
         """Nothing held open: one SMTP session per message keeps a stuck server from pinning us."""
 
 
-class _KeepDataReply:
+class _SMTP(smtplib.SMTP):
     """Keeps the server's answer to DATA ("250 OK queued as ..."), which smtplib discards."""
 
     data_reply: tuple[int, bytes] = (0, b"")
 
-    def data(self, msg: bytes | str) -> tuple[int, bytes]:
-        self.data_reply = super().data(msg)  # type: ignore[misc]
+    def data(self, msg: Buffer | str) -> tuple[int, bytes]:
+        self.data_reply = super().data(msg)
         return self.data_reply
 
 
-class _SMTP(_KeepDataReply, smtplib.SMTP):
-    pass
-
-
-class _SMTPSSL(_KeepDataReply, smtplib.SMTP_SSL):
-    pass
+class _SMTPSSL(_SMTP, smtplib.SMTP_SSL):
+    """The same over TLS from the first byte (port 465)."""
 
 
 def _text(value: bytes | str) -> str:
