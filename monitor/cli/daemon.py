@@ -67,7 +67,7 @@ def cmd_once(args: argparse.Namespace) -> int:
                 say(f"    ! {error}")
             if len(report.errors) > 20:
                 say(f"    ! ... and {len(report.errors) - 20} more")
-    return 0
+    return 1 if any(r.crashed for r in result.reports.values()) else 0
 
 
 def _report_json(report: JobReport) -> dict[str, object]:

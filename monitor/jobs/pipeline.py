@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,6 +29,7 @@ from monitor.stories.embedding import Embedder
 from monitor.watch.loader import WatchlistSet
 
 JOBS = ("poll", "content", "stories", "match", "deliver")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,17 @@ class Pipeline:
     metrics: Metrics = field(repr=False)
 
     async def run(self, job: str) -> JobReport:
-        """One run of `job` (one claim of its input), timed."""
+        """One run of `job` (one claim of its input), timed. A run that raises (the database went
+        away, a bug) is logged and reported, and claims nothing more: its claims run out and are
+        taken again by the next run."""
         wall = time.perf_counter()
-        report = await self._run(job)
+        try:
+            report = await self._run(job)
+        except Exception as exc:
+            log.exception("job run failed", extra={"job": job})
+            self.metrics.error(job)
+            report = JobReport(job, errors=(f"the {job} job stopped: {type(exc).__name__}: {exc}",),
+                               crashed=True)
         return replace(report, wall_seconds=time.perf_counter() - wall)
 
     async def _run(self, job: str) -> JobReport:

@@ -15,6 +15,7 @@ class JobReport:
     errors: tuple[str, ...] = ()  # one line per failed item, for people
     cpu_seconds: float = 0.0  # of the job's worker threads (the event loop's share is not counted)
     wall_seconds: float = 0.0
+    crashed: bool = False  # a run stopped on an error of its own (the database, a bug): see errors
 
     @property
     def worked(self) -> bool:
@@ -26,4 +27,4 @@ class JobReport:
             counts[key] = counts.get(key, 0) + value
         return JobReport(self.job, self.done + other.done, self.failed + other.failed, other.more, counts,
                          self.errors + other.errors, self.cpu_seconds + other.cpu_seconds,
-                         self.wall_seconds + other.wall_seconds)
+                         self.wall_seconds + other.wall_seconds, self.crashed or other.crashed)

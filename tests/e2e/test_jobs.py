@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 import monitor.jobs.content
+import monitor.jobs.pipeline
 from monitor.clock import FakeClock
 from monitor.config import load_config
 from monitor.demo.feeds import FeedItem, rss
@@ -202,3 +203,25 @@ def test_matching_a_grown_story_again_embeds_only_its_new_articles_for_about(
     assert grown.report("content").counts["articles"] == 2 and grown.report("match").done >= 1
     again = passages[len(first):]
     assert len(again) <= 2 and not set(again) & set(first)  # the story's earlier members: kept vectors
+
+
+def test_a_job_that_breaks_is_reported_and_its_work_is_done_by_the_next_run(
+        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, smtp, config = world
+    pages = seed_pages()
+    seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+
+    def broken(ctx):  # type: ignore[no-untyped-def]
+        raise OSError("disk I/O error")  # what a database on a failing disk says
+
+    monkeypatch.setattr(monitor.jobs.pipeline, "run_match", broken)
+    settings = load_config(config)
+    first = run_once(settings)
+    assert first.report("match").crashed and "disk I/O error" in first.report("match").errors[0]
+    assert first.report("stories").done == len(seeds) and smtp.messages == []  # the rest went on
+    monkeypatch.undo()
+    second = run_once(settings)
+    assert not second.report("match").crashed and len(smtp.messages) == 2
