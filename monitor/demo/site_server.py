@@ -15,6 +15,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @dataclass(frozen=True)
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    """A threaded server that many clients hit at once: the default accept queue of 5 drops
+    connections under load, and the clients then report connect timeouts that no real site gives."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class Resource:
     body: bytes
     content_type: str
@@ -35,7 +43,7 @@ class SiteServer:
         self._stalls: dict[str, float] = {}
         self._lock = threading.Lock()
         self.requests: list[Request] = []
-        self._server = ThreadingHTTPServer((host, port), self._handler())
+        self._server = LoopbackHTTPServer((host, port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -16,9 +16,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import pairwise
 from typing import Any
+
+from monitor.demo.site_server import LoopbackHTTPServer
 
 _FEED_PATH = re.compile(r"^/feeds/(\d+)\.rss$")
 
@@ -57,7 +59,7 @@ class FeedSite:
         self.hold_agent: str | None = None  # feed requests from this User-Agent wait for `release`
         self.release = threading.Event()
         self.held = threading.Event()  # set once a request is being held
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = LoopbackHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._server.request_queue_size = 128
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -154,7 +156,7 @@ class WebhookSink:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
