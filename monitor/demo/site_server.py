@@ -14,7 +14,6 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
-@dataclass(frozen=True)
 class LoopbackHTTPServer(ThreadingHTTPServer):
     """A threaded server that many clients hit at once: the default accept queue of 5 drops
     connections under load, and the clients then report connect timeouts that no real site gives."""
@@ -23,6 +22,7 @@ class LoopbackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
 
+@dataclass(frozen=True)
 class Resource:
     body: bytes
     content_type: str
