@@ -31,40 +31,63 @@ MAX_HITS = 20
 
 
 class ArticleCache:
-    """Token index and vectors of each article, built on first use and shared by all watchlists."""
+    """Token index and vectors of each article, built on first use and shared by all watchlists.
+
+    Copies (the same title and text under other URLs, placed without a model run) are read once: they
+    use the token index, the stored vector and the passage of the first of them.
+    """
 
     def __init__(self, embedder: Embedder | None = None) -> None:
         self.embedder = embedder
-        self._docs: dict[int, Document] = {}
-        self._passages: dict[int, np.ndarray | None] = {}
+        self._docs: dict[tuple[str, str], Document] = {}
+        self._twins: dict[tuple[str, str], StoryArticle] = {}
+        self._passages: dict[tuple[str, str], np.ndarray | None] = {}
         self.computed: dict[int, np.ndarray] = {}  # passages embedded here (the caller may keep them)
 
+    def know(self, articles: Sequence[StoryArticle]) -> None:
+        """Meet a story's articles first: among copies, the one that has vectors speaks for all."""
+        for article in articles:
+            twin = self._twins.get(_content(article))
+            if twin is None or (not twin.vector and article.vector) or (not twin.passage and article.passage):
+                self._twins[_content(article)] = article
+
     def doc(self, article: StoryArticle) -> Document:
-        if article.id not in self._docs:
-            self._docs[article.id] = Document(article.title, article.text)
-        return self._docs[article.id]
+        key = _content(article)
+        if key not in self._docs:
+            self._docs[key] = Document(article.title, article.text)
+        return self._docs[key]
 
     def stored(self, article: StoryArticle) -> np.ndarray | None:
         """The vector the stories stage stored, if it fits the embedder (none without one)."""
-        if not article.vector or self.embedder is None:  # no passage to embed after the pre-filter
+        vector_bytes = self._twins.get(_content(article), article).vector or article.vector
+        if not vector_bytes or self.embedder is None:  # no passage to embed after the pre-filter
             return None
-        vector = np.frombuffer(article.vector, dtype=np.float32)
+        vector = np.frombuffer(vector_bytes, dtype=np.float32)
         lead, _ = split_vectors(vector, self.embedder.dim)  # the title's vector follows the lead's
         return lead if lead.shape[0] == self.embedder.dim else None
 
     def passage(self, article: StoryArticle) -> np.ndarray | None:
         """The article as `about` compares it: stored by an earlier match, else embedded now."""
-        if article.id not in self._passages:
+        key = _content(article)
+        if key not in self._passages:
+            stored = self._twins.get(key, article).passage or article.passage
             if self.embedder is None:
                 log.warning("no embedder: 'about' cannot be checked", extra={"article_id": article.id})
-                self._passages[article.id] = None
-            elif article.passage and len(article.passage) == 4 * self.embedder.dim:
-                self._passages[article.id] = np.frombuffer(article.passage, dtype=np.float32)
+                self._passages[key] = None
+            elif stored and len(stored) == 4 * self.embedder.dim:
+                self._passages[key] = np.frombuffer(stored, dtype=np.float32)
             else:
                 text = article_text(article.title, article.text)
                 vector = np.asarray(self.embedder.embed([text], kind="passage")[0], dtype=np.float32)
-                self._passages[article.id] = self.computed[article.id] = vector
-        return self._passages[article.id]
+                self._passages[key] = self.computed[article.id] = vector
+        vector = self._passages[key]
+        if vector is not None and not article.passage:
+            self.computed.setdefault(article.id, vector)  # a copy keeps its twin's: read once next time
+        return vector
+
+
+def _content(article: StoryArticle) -> tuple[str, str]:
+    return article.title, article.text
 
 
 def match_story(watchlists: Sequence[Watchlist], story: Story, *, embedder: Embedder | None = None,
@@ -76,6 +99,7 @@ def match_story(watchlists: Sequence[Watchlist], story: Story, *, embedder: Embe
     `errors` the failure is raised.
     """
     cache = cache or ArticleCache(embedder)
+    cache.know(story.articles)
     matches = []
     for watchlist in watchlists:
         try:

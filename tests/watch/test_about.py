@@ -12,6 +12,7 @@ import pytest
 from monitor.models import Story, StoryArticle
 from monitor.stories.textprep import lead_text
 from monitor.watch import Watchlist, load_watchlists, match_story
+from monitor.watch.matcher import ArticleCache
 from tests.watch.conftest import E5Embedder, unrelated_articles
 
 pytestmark = pytest.mark.slow  # embeds ~210 texts with the real model, once per module
@@ -87,3 +88,18 @@ def test_about_combines_with_terms(tmp_path: Path, embedder: E5Embedder,
     [m] = match_story([watchlist], one_article_story(0, "", hindi), embedder=embedder)
     assert {h.field for h in m.hits} == {"text", "about"}
     assert match_story([watchlist], one_article_story(1, "", arabic), embedder=embedder) == []
+
+
+def test_copies_in_a_story_are_read_once_and_cost_no_passage(about_watchlist: Watchlist,
+                                                             seeds: list[tuple[str, str]],
+                                                             embedder: E5Embedder) -> None:
+    _, text = seeds[4]
+    [vector] = stored_vectors(embedder, [("", text)])
+    original = StoryArticle(1, "", text, "http://a.test/1", "en", "a", None, (), vector)
+    copies = [StoryArticle(n, "", text, f"http://copy{n}.test/", "en", f"c{n}", None) for n in range(2, 6)]
+    cache = ArticleCache(embedder)
+    before = embedder.requested["passage"]
+    story = Story(9, "", datetime(2026, 1, 1, tzinfo=UTC), (original, *copies))
+    assert match_story([about_watchlist], story, embedder=embedder, cache=cache)
+    assert embedder.requested["passage"] - before <= 1  # the original's passage serves its four copies
+    assert set(cache.computed) <= {a.id for a in story.articles}  # kept for each, read once next time
