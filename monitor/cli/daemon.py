@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     demo.add_argument("--keep", type=Path, help="copy the demo's database and config into this folder")
     demo.add_argument("--web", action="store_true",
                       help="then serve the web console on the demo data until Ctrl-C, and print its address")
+    demo.add_argument("--serve", type=int, metavar="PORT", default=None,
+                      help="only serve the sample site (ten outlets' feeds and pages) on 127.0.0.1:PORT "
+                           "until Ctrl-C, for trying your own config against it")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -101,6 +104,8 @@ def stage_line(report: JobReport) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from monitor.demo.run import run_demo
+    from monitor.demo.run import run_demo, serve_site
 
+    if args.serve is not None:
+        return serve_site(args.serve)
     return run_demo(keep=args.keep, web=args.web)

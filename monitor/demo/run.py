@@ -11,6 +11,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -107,6 +108,7 @@ def run_demo(out: TextIO = sys.stdout, keep: Path | None = None, web: bool = Fal
         result = demo_cycle(keep=folder)
         print_stories(result.stories, out)
         print_alerts(result.messages, out)
+        print(NEXT_STEPS, file=out)
         if web and folder is not None:
             from monitor.demo.console import serve_demo_console
 
@@ -115,6 +117,34 @@ def run_demo(out: TextIO = sys.stdout, keep: Path | None = None, web: bool = Fal
         if web and keep is None and folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
     return 0 if result.messages else 1
+
+
+NEXT_STEPS = """\
+Next, your own feeds (README, "Your first real feeds"):
+  cp config/monitor.example.toml config/monitor.toml      # then list your feeds and channels in it
+  .venv/bin/monitor check-config -c config/monitor.toml
+  .venv/bin/monitor once -c config/monitor.toml"""
+
+
+def serve_site(port: int, out: TextIO = sys.stdout) -> int:
+    """The sample site alone on 127.0.0.1:`port` until Ctrl-C: real feeds to point a config at."""
+    try:
+        site = SiteServer(port=port)
+    except OSError as exc:
+        print(f"monitor: error: cannot serve the sample site on 127.0.0.1:{port}: {exc.strerror}",
+              file=sys.stderr)
+        return 1
+    with site:
+        feeds = publish_site(site)
+        print(f"The sample site is up at {site.base_url} with {len(feeds)} feeds:", file=out)
+        for outlet, url in feeds:
+            print(f"  {outlet}: {url}", file=out)
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
 
 
 def demo_cycle(keep: Path | None = None) -> DemoResult:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from monitor.demo.run import demo_cycle, print_alerts, print_stories
 
@@ -28,3 +32,14 @@ def test_demo_links_the_seeds_across_languages_and_alerts_once() -> None:
     print_stories(result.stories, out)
     print_alerts(result.messages, out)
     assert "1 alert(s) delivered" in out.getvalue() and "languages: ar, en, hi" in out.getvalue()
+
+
+def test_the_demo_ends_with_the_three_commands_to_ones_own_feeds() -> None:
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "monitor", "demo"], cwd=root, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-3:]
+    assert last == ["  cp config/monitor.example.toml config/monitor.toml      # then list your feeds and "
+                    "channels in it", "  .venv/bin/monitor check-config -c config/monitor.toml",
+                    "  .venv/bin/monitor once -c config/monitor.toml"]
