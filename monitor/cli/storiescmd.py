@@ -16,6 +16,7 @@ from monitor.errors import ConfigError
 from monitor.storage.db import create_db_engine
 from monitor.storage.stories import list_story_ids
 from monitor.storage.stories_export import StorySummary, get_story, iter_story_details, list_stories
+from monitor.stories.reasons import placement_words
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -113,7 +114,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     sources = ", ".join(detail.story.sources)
     print(f"first seen {detail.story.first_seen:%Y-%m-%d %H:%M} UTC; sources: {sources}")
     for a in detail.articles:
-        print(f"  [{a.language or '?'}] {a.title} ({a.source}, {a.reason}) {a.url}")
+        print(f"  [{a.language or '?'}] {a.title} ({a.source}) {a.url}\n"
+              f"      {placement_words(a.reason, a.score, a.shared)}")
     for match in detail.matches:
         print(f"  matched {match['watchlist']} (score {match['score']:.2f})")
     for alert in detail.alerts:

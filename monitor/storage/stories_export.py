@@ -41,8 +41,9 @@ class ExportedArticle:
     language: str | None
     published: datetime | None
     fetched: datetime
-    reason: str | None  # why it joined the story: new, url, text, near-duplicate, similar
+    reason: str | None  # why it joined the story: new, text-duplicate, near-duplicate, similar
     score: float | None
+    shared: tuple[str, ...] = ()  # the names, places and numbers behind a "similar" decision
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def get_story(conn: Connection, story_id: int) -> StoryDetail | None:
         articles=tuple(ExportedArticle(
             id=a.id, title=a.title, url=a.url, canonical_url=a.canonical_url, source=a.source,
             language=a.language, published=a.published_at, fetched=a.fetched_at, reason=a.story_reason,
-            score=a.story_score) for a in members),
+            score=a.story_score, shared=tuple(a.story_shared or ())) for a in members),
         matches=tuple({"watchlist": m.watchlist, "score": m.score, "explanation": m.explanation,
                        "matched_at": m.matched_at} for m in matches),
         alerts=tuple(ExportedAlert(

@@ -8,15 +8,7 @@ from datetime import datetime
 
 from monitor.models import Alert
 from monitor.storage.stories_export import ExportedArticle, StoryDetail
-
-_REASON_WORDS = {
-    "new": "started the story",
-    "url": "duplicate: the same address as an earlier article",
-    "text": "duplicate: the same text as an earlier article",
-    "text-duplicate": "duplicate: the same text as an earlier article",
-    "near-duplicate": "near-duplicate of an earlier article (a wire copy)",
-    "similar": "similar to the story",
-}
+from monitor.stories.reasons import DUPLICATES, placement_words
 
 
 @dataclass(frozen=True)
@@ -25,20 +17,15 @@ class JoinReason:
 
     reason: str  # new | text-duplicate | near-duplicate | similar (older rows: url, text)
     score: float | None
-    # The names (people, places, numbers) the article shares with the story. The engine does not
-    # store them yet (issue 11 adds the shared names behind a decision); the page shows them when set.
-    shared_names: tuple[str, ...] = ()
+    shared_names: tuple[str, ...] = ()  # the names, places and numbers it shares with the story
 
     @property
     def words(self) -> str:
-        text = _REASON_WORDS.get(self.reason, self.reason or "not recorded")
-        if self.reason == "similar" and self.score is not None:
-            text += f", score {self.score:.2f}"
-        return text
+        return placement_words(self.reason, self.score)  # the page lists the shared names apart
 
     @property
     def duplicate(self) -> bool:
-        return self.reason in ("url", "text", "text-duplicate", "near-duplicate")
+        return self.reason in DUPLICATES
 
 
 @dataclass(frozen=True)
@@ -75,7 +62,7 @@ class StoryPage:
 
 
 def join_reason(article: ExportedArticle) -> JoinReason:
-    return JoinReason(reason=article.reason or "", score=article.score)
+    return JoinReason(reason=article.reason or "", score=article.score, shared_names=article.shared)
 
 
 def story_page(detail: StoryDetail, alerts: tuple[Alert, ...]) -> StoryPage:
