@@ -22,6 +22,7 @@ from monitor.jobs.settings import JobSettings
 from monitor.models import StoredArticle
 from monitor.service.metrics import Metrics
 from monitor.storage import articles as article_repo
+from monitor.storage.db import reading
 from monitor.storage.locks import assignment_lock
 from monitor.storage.story_store import DatabaseStoryStore
 from monitor.stories.window import NotPlaced, Placed, StoryWindow
@@ -83,8 +84,8 @@ def run_stories(ctx: StoriesContext) -> JobReport:
 
 
 def _embed_first(ctx: StoriesContext, window: StoryWindow, claimed: list[StoredArticle]) -> None:
-    with ctx.db.connect() as conn:
-        window.sync(DatabaseStoryStore(conn, now=ctx.clock.now()))  # read-only: copies found, no model
+    with reading(ctx.db) as conn:  # the first one reads the whole window: no writer waits for it
+        window.sync(DatabaseStoryStore(conn, now=ctx.clock.now()))  # copies found, no model
     vectors = window.vectors_for(claimed)
     if vectors:
         with ctx.db.begin() as conn:

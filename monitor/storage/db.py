@@ -51,8 +51,17 @@ def _begin_immediate(conn: Connection) -> None:
     """SQLite has one writer at a time. A transaction begun the default (deferred) way that reads and
     then writes fails at once with "database is locked" when another connection wrote in between: the
     busy timeout does not help it. Taking the write lock at BEGIN makes the second job wait its turn
-    (busy_timeout) instead; the jobs' transactions are short."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    (busy_timeout) instead; the jobs' transactions are short. A long read that writes nothing says so
+    (`reading`) and takes no lock."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "monitor_read_only"
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for reads only (`with reading(engine) as conn:`): on SQLite it blocks no writer."""
+    return engine.connect().execution_options(**{_READ_ONLY: True})
 
 
 def alembic_config() -> AlembicConfig:
