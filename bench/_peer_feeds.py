@@ -16,8 +16,8 @@ import asyncio
 import json
 import sys
 from collections import Counter
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from bench.feed_server import handle
 
@@ -93,7 +93,8 @@ async def serve(feeds: int, entries: int, hosts: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=20)
     parser.add_argument("--hosts", type=int, default=100)

@@ -183,7 +183,8 @@ def report(rounds: list[dict[str, dict[str, Run]]], tools: list[Tool], feeds: in
                 parts = []
                 for cycle in CYCLES:
                     a, b = figures[ours][cycle], figures[peer][cycle]
-                    parts.append(f"{cycle} wall {a[0] / b[0]:.2f}, CPU {a[1] / b[1]:.2f}, peak {a[2] / b[2]:.2f}")
+                    parts.append(f"{cycle} wall {a[0] / b[0]:.2f}, CPU {a[1] / b[1]:.2f}, "
+                                 f"peak {a[2] / b[2]:.2f}")
                 print(f"ratio {ours} / {peer}: " + "; ".join(parts))
     print("\nrequest log of the site (every round):")
     for tool in tools:
@@ -207,7 +208,8 @@ def start_site(args: argparse.Namespace) -> tuple[subprocess.Popen[str], list[in
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--feeds", type=int, default=1000)
     parser.add_argument("--entries", type=int, default=20)
     parser.add_argument("--hosts", type=int, default=100)

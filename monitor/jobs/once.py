@@ -28,7 +28,8 @@ class OnceResult:
 
 
 def run_once(settings: Settings, *, clock: Clock | None = None, all_feeds: bool = False,
-             jobs: tuple[str, ...] = JOBS, on_report: Callable[[JobReport], None] | None = None) -> OnceResult:
+             jobs: tuple[str, ...] = JOBS,
+             on_report: Callable[[JobReport], None] | None = None) -> OnceResult:
     """Every job until none has work, side by side, in an event loop of its own; `all_feeds` polls
     every enabled feed whatever its schedule; `jobs` picks some of them (a benchmark of one job)."""
     return asyncio.run(run_once_async(settings, clock=clock, all_feeds=all_feeds, jobs=jobs,

@@ -31,7 +31,8 @@ class Calibration:
     spread: np.ndarray
 
     def scores(self, vectors: np.ndarray, article: np.ndarray) -> np.ndarray:
-        return np.asarray((vectors @ article - self.mean) / self.spread)
+        scores: np.ndarray = (vectors @ article - self.mean) / self.spread
+        return scores
 
 
 @dataclass(frozen=True, eq=False)
