@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.ingest import parse
+from monitor.ingest import plain_rss
 from monitor.ingest.feed_charset import to_utf8_xml
 from monitor.ingest.parse import ParsedFeed, parse_feed
 from monitor.ingest.plain_rss import read_plain_rss
@@ -115,7 +115,7 @@ def document(head: str, items: list[str]) -> bytes:
 
 def by_feedparser(body: bytes, monkeypatch: pytest.MonkeyPatch) -> ParsedFeed:
     with monkeypatch.context() as patched:
-        patched.setattr(parse, "read_plain_rss", lambda xml: None)
+        patched.setattr(plain_rss, "read_plain_rss", lambda xml: None)
         return parse_feed(body, FEED_URL)
 
 
