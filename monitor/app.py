@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import uuid
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -21,10 +22,12 @@ from monitor.ingest.guard import retry_unblocked
 from monitor.jobs.stories import WindowSlot
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.feeds import sync_feeds
-from monitor.stories.embedders import LazyEmbedder
-from monitor.stories.embedding import Embedder
-from monitor.stories.window import StoryWindow
+from monitor.stories.lazy_embedder import LazyEmbedder
 from monitor.watch.loader import WatchlistSet
+
+if TYPE_CHECKING:
+    from monitor.stories.embedding import Embedder
+    from monitor.stories.window import StoryWindow
 
 log = logging.getLogger(__name__)
 
@@ -62,4 +65,10 @@ def build_watchlists(settings: Settings, embedder: Embedder | None) -> Watchlist
 
 def build_window(settings: Settings, embedder: Embedder, clock: Clock) -> WindowSlot:
     """The story window, built (and the model loaded) only when an article first needs placing."""
-    return WindowSlot(lambda: StoryWindow(settings.stories, embedder, clock))
+
+    def build() -> StoryWindow:
+        from monitor.stories.window import StoryWindow  # the story engine: numpy, usearch
+
+        return StoryWindow(settings.stories, embedder, clock)
+
+    return WindowSlot(build)

@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from monitor.alerts.channels.base import RenderedAlert, flat_line
 from monitor.models import AlertPayload, StoryOutline
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 _MAX_LINKS = 12
@@ -36,8 +37,15 @@ class AlertItem:
 
 class Renderer:
     def __init__(self, templates_dir: Path | None = None) -> None:
-        loaders = [FileSystemLoader(str(templates_dir))] if templates_dir else []
-        self.env = Environment(
+        self.templates_dir = templates_dir
+
+    @cached_property
+    def env(self) -> Environment:
+        # Jinja comes with the first alert to render: a cycle that sends nothing never imports it.
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+        loaders = [FileSystemLoader(str(self.templates_dir))] if self.templates_dir else []
+        return Environment(
             loader=ChoiceLoader([*loaders, FileSystemLoader(str(BUILTIN_TEMPLATES))]),
             autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
             undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,

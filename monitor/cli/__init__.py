@@ -16,32 +16,38 @@ from monitor import __version__
 from monitor.errors import MonitorError
 from monitor.logs import configure_logging
 
-# Registered command modules, in the order `monitor --help` lists them.
-COMMAND_MODULES = (
-    "monitor.cli.daemon",  # run, once, demo
-    "monitor.cli.configcmd",  # check-config
-    "monitor.cli.extractcmd",  # extract
-    "monitor.cli.clustercmd",  # similarity, cluster
-    "monitor.cli.watchcmd",  # match, watchlists test
-    "monitor.cli.alertscmd",  # alerts list/retry, test-alert
-    "monitor.cli.feedscmd",  # feeds list/add/import/export (+ feedsedit: enable/disable/check/rename/remove)
-    "monitor.cli.storiescmd",  # stories list/show/export, backfill
-    "monitor.cli.webcmd",  # web
-)
+# Registered command modules, in the order `monitor --help` lists them, with the commands each adds.
+# A command line imports only its command's module: the others pull in the model, extraction or the
+# web stack, which `monitor once` and `monitor run` must not pay for at every start.
+COMMAND_MODULES = {
+    "monitor.cli.daemon": ("run", "once", "demo"),
+    "monitor.cli.configcmd": ("check-config",),
+    "monitor.cli.extractcmd": ("extract",),
+    "monitor.cli.clustercmd": ("similarity", "cluster"),
+    "monitor.cli.watchcmd": ("match", "watchlists"),  # watchlists test/parse
+    "monitor.cli.alertscmd": ("alerts", "test-alert"),  # alerts list/retry
+    "monitor.cli.feedscmd": ("feeds",),  # list/add/import/export (+ feedsedit: enable/disable/...)
+    "monitor.cli.storiescmd": ("stories", "backfill"),  # stories list/show/export
+    "monitor.cli.webcmd": ("web",),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of `argv`'s command, or of every command (for help, or a command nobody knows)."""
     parser = argparse.ArgumentParser(prog="monitor", description="News monitoring and alerting daemon.")
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    command = next((word for word in (argv or ()) if not word.startswith("-")), None)
+    wanted = [name for name, commands in COMMAND_MODULES.items() if command in commands]
+    for name in wanted or COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 import re
 
-from py3langid import langid
-
 _LANG_ATTR = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
 # ISO 639-2/3 codes seen in lang attributes, mapped to their 639-1 form.
@@ -41,6 +39,8 @@ def detect_language_with_confidence(text: str) -> tuple[str | None, float]:
     sample = text[:MAX_DETECT_CHARS]
     if len(_WORD_CHARS.findall(sample)) < MIN_DETECT_CHARS:
         return None, 0.0
+    from py3langid import langid  # numpy: only once a language is to be detected
+
     ranked = langid.rank(sample)  # log-probabilities, best first
     best_score = ranked[0][1]
     weights: dict[str, float] = {}

@@ -1,6 +1,7 @@
 """Feed bytes -> entries with stable keys (pure). feedparser gets bytes, never a URL.
 
-What the wild web sends is handled here: broken XML still yields the entries feedparser could
+Plain RSS 2.0 is read directly (plain_rss.py: the same fields, about four times faster), anything else by
+feedparser. What the wild web sends is handled here: broken XML still yields the entries feedparser could
 recover (with a warning), entity-expansion tricks are stripped before parsing, encodings are
 normalised (charset.py), duplicate GUIDs collapse, huge feeds keep the newest entries, and an
 HTML page yields the feed links it advertises instead of entries.
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-
-import feedparser
 
 from monitor.ingest.discovery import find_alternates, looks_like_html
 from monitor.ingest.feed_charset import decode_document, to_utf8_xml
@@ -71,9 +70,8 @@ def parse_feed(body: bytes, url: str, *, max_entries: int = 500, charset: str | 
     if looks_like_html(text) and not re.search(r"<(rss|feed|rdf:RDF)[\s>]", text[:4096]):
         return _html_page(text, url)
     text, total = _trim_items(text, max_entries)
-    result = feedparser.parse(io.BytesIO(to_utf8_xml(text)), sanitize_html=False, resolve_relative_uris=False,
-                              response_headers={"content-type": "application/xml; charset=utf-8"})
-    raw_entries = list(result.entries)
+    result = _read_xml(to_utf8_xml(text))
+    raw_entries = list(result["entries"])
     if not raw_entries and not result.get("version"):
         if looks_like_html(text):
             return _html_page(text, url)
@@ -93,6 +91,18 @@ def parse_feed(body: bytes, url: str, *, max_entries: int = 500, charset: str | 
         warning=_join(warnings),
         total_entries=max(total, len(raw_entries)),
     )
+
+
+def _read_xml(xml: bytes) -> Any:
+    """feedparser's result for a UTF-8 document: plain RSS 2.0 read directly (plain_rss.py), the rest by
+    feedparser itself."""
+    import feedparser  # lxml and feedparser come with the first document, not with a cycle of 304s
+
+    from monitor.ingest.plain_rss import read_plain_rss
+
+    return read_plain_rss(xml) or feedparser.parse(
+        io.BytesIO(xml), sanitize_html=False, resolve_relative_uris=False,
+        response_headers={"content-type": "application/xml; charset=utf-8"})
 
 
 def _decode(body: bytes, charset: str | None) -> tuple[str, list[str]]:

@@ -21,7 +21,6 @@ from sqlalchemy import Engine
 
 from monitor.clock import Clock
 from monitor.content.canonical import canonicalize_url, resolve_canonical
-from monitor.content.extract import extract_article
 from monitor.content.fetch import fetch_page
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError, FetchError
@@ -32,7 +31,6 @@ from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
 from monitor.storage import articles as article_repo
 from monitor.storage.entries import claim_pending_entries, mark_entry_done, mark_entry_failed
-from monitor.stories import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +118,9 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> 
                           source=entry.feed_name, tags=entry.feed_tags)
         keys = copy.text_hash, copy.simhash
     else:
+        from monitor.content.extract import extract_article  # trafilatura, numpy: not for a cycle of copies
+        from monitor.stories import fingerprint
+
         article = extract_article(page, source=entry.feed_name, tags=entry.feed_tags,
                                   fallback_title=entry.title, fallback_published=entry.published,
                                   settings=ctx.settings)

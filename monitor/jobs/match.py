@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import NoResultFound
@@ -24,9 +25,10 @@ from monitor.jobs.report import JobReport
 from monitor.jobs.settings import JobSettings
 from monitor.service.metrics import Metrics
 from monitor.storage import stories as story_repo
-from monitor.stories.embedding import Embedder
 from monitor.watch.loader import WatchlistSet
-from monitor.watch.matcher import ArticleCache, match_story
+
+if TYPE_CHECKING:
+    from monitor.stories.embedding import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ def run_match(ctx: MatchContext) -> JobReport:
 
 
 def _match_one(ctx: MatchContext, story_id: int, seq: int) -> _Outcome:
+    from monitor.watch.matcher import ArticleCache, match_story  # numpy: only once a story is to match
+
     try:
         with ctx.db.begin() as conn:
             story = story_repo.load_story(conn, story_id)

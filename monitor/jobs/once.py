@@ -11,7 +11,7 @@ from monitor.alerts.channels import build_channels
 from monitor.app import build_embedder, build_watchlists, build_window, instance_owner, open_database
 from monitor.clock import Clock, SystemClock
 from monitor.config import Settings
-from monitor.jobs.pipeline import Pipeline, Shared, build_pipeline, run_overlapped
+from monitor.jobs.pipeline import JOBS, Pipeline, Shared, build_pipeline, run_overlapped
 from monitor.jobs.report import JobReport
 from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
@@ -28,19 +28,22 @@ class OnceResult:
 
 
 def run_once(settings: Settings, *, clock: Clock | None = None, all_feeds: bool = False,
+             jobs: tuple[str, ...] = JOBS,
              on_report: Callable[[JobReport], None] | None = None) -> OnceResult:
     """Every job until none has work, side by side, in an event loop of its own; `all_feeds` polls
-    every enabled feed whatever its schedule."""
-    return asyncio.run(run_once_async(settings, clock=clock, all_feeds=all_feeds, on_report=on_report))
+    every enabled feed whatever its schedule; `jobs` picks some of them (a benchmark of one job)."""
+    return asyncio.run(run_once_async(settings, clock=clock, all_feeds=all_feeds, jobs=jobs,
+                                      on_report=on_report))
 
 
 async def run_once_async(settings: Settings, *, clock: Clock | None = None, all_feeds: bool = False,
+                         jobs: tuple[str, ...] = JOBS,
                          on_report: Callable[[JobReport], None] | None = None) -> OnceResult:
     async with open_pipeline(settings, clock=clock) as (pipeline, shared):
         if all_feeds:
             with shared.db.begin() as conn:
                 make_all_due(conn, now=shared.clock.now())
-        reports = await run_overlapped(pipeline, on_report=on_report)
+        reports = await run_overlapped(pipeline, jobs=jobs, on_report=on_report)
     return OnceResult(reports, shared)
 
 

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -25,8 +26,10 @@ from monitor.jobs.report import JobReport
 from monitor.jobs.stories import StoriesContext, WindowSlot, run_stories
 from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
-from monitor.stories.embedding import Embedder
 from monitor.watch.loader import WatchlistSet
+
+if TYPE_CHECKING:
+    from monitor.stories.embedding import Embedder
 
 JOBS = ("poll", "content", "stories", "match", "deliver")
 log = logging.getLogger(__name__)

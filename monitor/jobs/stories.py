@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -25,7 +26,9 @@ from monitor.storage import articles as article_repo
 from monitor.storage.db import reading
 from monitor.storage.locks import assignment_lock
 from monitor.storage.story_store import DatabaseStoryStore
-from monitor.stories.window import NotPlaced, Placed, StoryWindow
+
+if TYPE_CHECKING:
+    from monitor.stories.window import NotPlaced, Placed, StoryWindow
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +79,11 @@ def run_stories(ctx: StoriesContext) -> JobReport:
     window = ctx.window.get()
     _embed_first(ctx, window, claimed)
     try:
-        results = _place(ctx, window, [a.article_id for a in claimed])
+        placed, failed = _place(ctx, window, [a.article_id for a in claimed])
     except Exception:
         ctx.window.discard()  # its memory may hold placements the database rolled back
         raise
-    return _report(ctx, results, more=len(claimed) >= ctx.jobs.stories_batch)
+    return _report(ctx, placed, failed, more=len(claimed) >= ctx.jobs.stories_batch)
 
 
 def _embed_first(ctx: StoriesContext, window: StoryWindow, claimed: list[StoredArticle]) -> None:
@@ -92,7 +95,9 @@ def _embed_first(ctx: StoriesContext, window: StoryWindow, claimed: list[StoredA
             article_repo.save_vectors(conn, vectors, window.model)
 
 
-def _place(ctx: StoriesContext, window: StoryWindow, ids: list[int]) -> list[Placed | NotPlaced]:
+def _place(ctx: StoriesContext, window: StoryWindow, ids: list[int]) -> tuple[list[Placed], list[NotPlaced]]:
+    from monitor.stories.window import NotPlaced, Placed  # the story engine: only once articles wait
+
     with ctx.db.begin() as conn, assignment_lock(conn):
         batch = article_repo.owned_unplaced(conn, ids, ctx.owner)  # a lease that ran out went elsewhere
         results = window.place_batch(DatabaseStoryStore(conn, now=ctx.clock.now()), batch)
@@ -100,12 +105,10 @@ def _place(ctx: StoriesContext, window: StoryWindow, ids: list[int]) -> list[Pla
             if isinstance(result, NotPlaced):
                 article_repo.record_placement_failure(conn, result.article_id, result.error,
                                                       max_attempts=ctx.jobs.max_attempts)
-    return results
+    return [r for r in results if isinstance(r, Placed)], [r for r in results if isinstance(r, NotPlaced)]
 
 
-def _report(ctx: StoriesContext, results: list[Placed | NotPlaced], *, more: bool) -> JobReport:
-    placed = [r for r in results if isinstance(r, Placed)]
-    failed = [r for r in results if isinstance(r, NotPlaced)]
+def _report(ctx: StoriesContext, placed: list[Placed], failed: list[NotPlaced], *, more: bool) -> JobReport:
     for r in placed:
         ctx.metrics.story_assigned(created=r.created)
         log.info("article placed", extra={"article_id": r.article_id, "story_id": r.story_id,

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from monitor.errors import StorageError
 from monitor.models import Feed, FeedUpdate
@@ -150,6 +151,27 @@ def release_lease(conn: Connection, feed_id: int, owner: str) -> None:
 
 def record_poll(conn: Connection, feed_id: int, outcome: FeedUpdate, now: datetime) -> None:
     """Write what one poll changed and release the lease."""
+    record_polls(conn, [(feed_id, outcome)], now)
+
+
+def record_polls(conn: Connection, outcomes: Sequence[tuple[int, FeedUpdate]], now: datetime) -> None:
+    """`record_poll` for many feeds: one executemany per shape of change (a cycle's 304s are one)."""
+    Shape = tuple[tuple[str, ...], tuple[str, ...]]
+    groups: dict[Shape, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for feed_id, outcome in outcomes:
+        values = _poll_values(outcome, now)
+        computed = {k: v for k, v in values.items() if isinstance(v, ColumnElement)}  # error_count + 1
+        params = {k: v for k, v in values.items() if k not in computed}
+        shape = (tuple(sorted(params)), tuple(sorted(computed)))
+        rows = groups.setdefault(shape, (computed, []))[1]
+        rows.append({"p_feed_id": feed_id, **{f"p_{k}": v for k, v in params.items()}})
+    for (names, _), (computed, rows) in groups.items():
+        stmt = update(feeds).where(feeds.c.id == bindparam("p_feed_id")).values(
+            {**{name: bindparam(f"p_{name}") for name in names}, **computed})
+        conn.execute(stmt, rows)
+
+
+def _poll_values(outcome: FeedUpdate, now: datetime) -> dict[str, Any]:
     values: dict[str, Any] = {
         "last_checked_at": outcome.checked_at, "next_check_at": outcome.next_check_at,
         "last_status": outcome.status, "warning": outcome.warning,
@@ -170,7 +192,7 @@ def record_poll(conn: Connection, feed_id: int, outcome: FeedUpdate, now: dateti
         values["warning"] = f"{outcome.warning}; {moved}" if outcome.warning else moved
     if outcome.disable_reason:
         values.update(enabled=False, disabled_reason=outcome.disable_reason)
-    conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+    return values
 
 
 def set_enabled(conn: Connection, name: str, enabled: bool, *, now: datetime) -> bool:

@@ -7,13 +7,14 @@ explicitly because the CPU libraries otherwise grab every core and fight the res
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from monitor.errors import ConfigError
 from monitor.stories.embedding import Embedder, EmbedKind
+from monitor.stories.lazy_embedder import LazyEmbedder as LazyEmbedder  # moved: numpy-free, for the app
+from monitor.stories.lazy_embedder import embedder_name as embedder_name
 from monitor.stories.settings import StorySettings
 
 
@@ -120,40 +121,3 @@ def load_embedder(settings: StorySettings) -> Embedder:
 
 
 KNOWN_DIMS = {"e5-small": E5SmallEmbedder.dim, "usem3": Use3Embedder.dim}
-
-
-def embedder_name(settings: StorySettings) -> str:
-    """The name stored beside vectors, known without loading the model."""
-    if settings.embedder == "sentence-transformers":
-        return f"st:{os.path.basename(os.path.normpath(settings.model or ''))}"
-    return settings.embedder
-
-
-class LazyEmbedder:
-    """The configured embedder, loaded on first use: a cycle whose feeds bring nothing new, and the
-    commands that embed nothing, never load the model (about 100 MB and a second of start-up)."""
-
-    def __init__(self, settings: StorySettings) -> None:
-        self.settings = settings
-        self.name = embedder_name(settings)
-        self._model: Embedder | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
-    def model(self) -> Embedder:
-        with self._lock:  # the stories and match jobs may ask at once
-            if self._model is None:
-                self._model = load_embedder(self.settings)
-        return self._model
-
-    @property
-    def dim(self) -> int:
-        """Known without loading the bundled models (the story window sizes its index by it)."""
-        known = KNOWN_DIMS.get(self.settings.embedder)
-        return known if known is not None else self.model().dim
-
-    def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
-        return self.model().embed(texts, kind=kind)

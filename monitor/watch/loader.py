@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitor.errors import ConfigError
-from monitor.watch.about import AboutCalibrator
 from monitor.watch.model import Watchlist
 from monitor.watch.watchfile import WatchlistFileError, load_watchlist_text
 
 if TYPE_CHECKING:
     from monitor.stories.embedding import Embedder
+    from monitor.watch.about import AboutCalibrator
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +59,19 @@ class WatchlistSet:
     def __init__(self, directory: Path, channels: set[str] | None, embedder: Embedder | None) -> None:
         self.directory = Path(directory)
         self.channels = channels
-        self._calibrator = AboutCalibrator(embedder) if embedder is not None else None
+        self._embedder = embedder
+        self._about: AboutCalibrator | None = None  # built for the first `about` list
         self._files: dict[Path, _FileState] = {}
         self._duplicates: dict[Path, ConfigError] = {}  # files whose name an earlier file already uses
         self._scan(report=False)
+
+    def _calibrator(self) -> AboutCalibrator | None:
+        """The `about` lists' calibrator (None without an embedder); made on first use, as it needs numpy."""
+        if self._about is None and self._embedder is not None:
+            from monitor.watch.about import AboutCalibrator
+
+            self._about = AboutCalibrator(self._embedder)
+        return self._about
 
     @property
     def errors(self) -> list[ConfigError]:

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from monitor.alerts.policy import WatchlistDelivery
 from monitor.content.language import normalize_lang
 from monitor.watch.query.compiler import Matcher, SeqMatcher
+
+if TYPE_CHECKING:
+    import numpy as np  # in annotations only: loading watchlists needs no numpy
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,7 +31,8 @@ class Calibration:
     spread: np.ndarray
 
     def scores(self, vectors: np.ndarray, article: np.ndarray) -> np.ndarray:
-        return np.asarray((vectors @ article - self.mean) / self.spread)
+        scores: np.ndarray = (vectors @ article - self.mean) / self.spread
+        return scores
 
 
 @dataclass(frozen=True, eq=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +30,10 @@ class WatchlistFileError(Exception):
 
 
 def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
-                        calibrator: AboutCalibrator | None) -> Watchlist:
-    """Validate and compile one watchlist file; raises WatchlistFileError listing every problem."""
+                        calibrator: Callable[[], AboutCalibrator | None]) -> Watchlist:
+    """Validate and compile one watchlist file; raises WatchlistFileError listing every problem.
+
+    `calibrator` is asked for only by a watchlist with `about` (it comes with numpy)."""
     file = str(path)
     try:
         raw = tomllib.loads(text)
@@ -52,11 +55,12 @@ def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
     compiled = _compile(spec, file, text, errors)
     about = None
     if spec.about:
-        if calibrator is None:
+        about_calibrator = calibrator()
+        if about_calibrator is None:
             errors.append(ConfigError("'about' needs an embedder (none configured here)", file=file,
                                       key="about", line=locate_key(text, ("about",))))
         else:
-            about = calibrator.build(spec.about, spec.about_threshold)
+            about = about_calibrator.build(spec.about, spec.about_threshold)
     if errors:
         raise WatchlistFileError(errors)
     terms, query, weighted, exclude = compiled

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import apprise
-
 from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, register_channel
 from monitor.alerts.settings import AppriseChannelSettings
 from monitor.errors import ConfigError, DeliveryError
@@ -22,7 +20,10 @@ _PIECES = re.compile(r"[/:@?&=#]+")
 class AppriseChannel:
     def __init__(self, name: str, settings: AppriseChannelSettings) -> None:
         self.name, self.settings = name, settings
+        import apprise  # a second of start-up and 20 MB: only where an apprise channel is configured
+
         self._urls = [u.get_secret_value() for u in settings.urls]
+        self._html = apprise.NotifyFormat.HTML
         self._apprise = apprise.Apprise()
         for index, url in enumerate(self._urls):
             if not self._apprise.add(with_timeouts(url, settings.timeout)):
@@ -30,7 +31,7 @@ class AppriseChannel:
 
     def send(self, alert: RenderedAlert) -> DeliveryResult:
         result = self._apprise.notify(body=alert.html, title=alert.subject,
-                                      body_format=apprise.NotifyFormat.HTML)
+                                      body_format=self._html)
         if not result:
             raise DeliveryError(self.name, self.mask(_reason(result)))
         return DeliveryResult(self.name, alert.message_id, f"delivered to {len(self._urls)} service(s)")
