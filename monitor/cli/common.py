@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Any
 
-from sqlalchemy.engine import make_url
-
 from monitor.config import DEFAULT_CONFIG
+from monitor.storage.urls import safe_url
+
+__all__ = ["add_config_option", "add_json_option", "emit_json", "safe_url", "say"]
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
@@ -30,8 +31,3 @@ def emit_json(obj: Any) -> None:
 def say(message: str) -> None:
     """A line for people: stderr, so stdout stays machine-readable."""
     print(message, file=sys.stderr)
-
-
-def safe_url(url: str) -> str:
-    """A database URL with its password masked, for printing."""
-    return make_url(url).render_as_string(hide_password=True)
