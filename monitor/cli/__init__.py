@@ -2,6 +2,10 @@
 
 Machine-readable output is JSON Lines on stdout; progress and messages for people go to stderr.
 A command module adds its subcommands and sets `func` (args -> exit code) on each.
+
+Exit status, for every command: 0 done, 1 an error (the message says which file, key or URL), 2
+wrong arguments, 130 interrupted; a command may give more meanings in its own --help (alerts: 3).
+A reader that stops early (`monitor stories export | head`) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -41,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:  # also after --help (SystemExit): a closed pipe shows here, where it can be caught
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -52,5 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MonitorError as exc:
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 1
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        if args.verbose or exc.filename is None:
+            raise
+        print(f"monitor: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _discard_stdout() -> None:
+    """The reader went away (`| head`): send what Python still flushes at exit to /dev/null.
+
+    As the Python docs advise for SIGPIPE: without it the interpreter prints a BrokenPipeError
+    while shutting down.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def open_feeds(args: argparse.Namespace) -> tuple[Settings, Engine]:
     """Config, migrated database, and the config's feed list synced in (as the daemon does)."""
-    settings = load_config(args.config)
+    settings = load_config(args.config, channel_secrets=False)  # feeds commands deliver nothing
     engine = create_db_engine(settings.database.url)
     migrate(engine)
     with engine.begin() as conn:
