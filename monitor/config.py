@@ -172,5 +172,5 @@ def _duplicate_feed_names(raw: dict[str, Any], path: Path, text: str) -> list[Co
 def _resolve_sqlite(url: str, base: Path) -> str:
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
-        return prefix + str(base / url[len(prefix):])
+        return prefix + os.path.normpath(base / url[len(prefix):])  # "config/../var" -> "var"
     return url

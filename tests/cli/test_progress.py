@@ -94,3 +94,10 @@ def test_backfill_shows_progress_on_a_terminal_only(demo: Path) -> None:
     piped = monitor("backfill", "--since", "30d", "-c", config)
     assert piped.returncode == 0 and "\r" not in piped.stderr and "[#" not in piped.stderr
     assert "matched 6 stories, 0 alerts planned" in piped.stderr
+
+
+def test_cluster_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    articles = write_articles(tmp_path / "articles.jsonl", 6)
+    code, out, screen = on_a_terminal("cluster", "--batch-size", "2", str(articles))
+    assert code == 0 and len(out.splitlines()) == 6
+    assert "\r[" in screen and "6/6 articles" in screen
