@@ -196,11 +196,13 @@ def test_commands_that_deliver_nothing_load_without_channel_secrets(
 
 def test_a_channel_with_unresolved_secrets_is_never_built(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from monitor.app import build_app
+    from monitor.app import open_database
+    from monitor.clock import SystemClock
 
     monkeypatch.delenv("TEST_SMTP_PASSWORD", raising=False)
     (tmp_path / "state").mkdir()
     settings = load_config(write(tmp_path, GOOD), channel_secrets=False)
-    with pytest.raises(ConfigError) as caught:
-        build_app(settings)
+    with pytest.raises(ConfigError) as caught:  # `once` and the daemon open the database here
+        open_database(settings, SystemClock())
     assert "TEST_SMTP_PASSWORD" in str(caught.value) and "mail" in str(caught.value)
+    assert not (tmp_path / "state" / "monitor.db").exists()

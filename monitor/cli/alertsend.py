@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor.cli.common import emit_json, say
+from monitor.cli.relative_time import relative_time
 from monitor.clock import SystemClock
 from monitor.config import Settings, load_config
 from monitor.errors import MonitorError
+from monitor.models import Alert
 from monitor.storage import outbox
-from monitor.storage.outbox import OutboxRow
+from monitor.storage.outbox_view import alerts_by_id
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from monitor.alerts.channels import Channel
     from monitor.alerts.deliver import DeliveryReport
+    from monitor.watch.loader import WatchlistSet
 
 # Exit status of `alerts retry` and `alerts send` (also in their --help).
 OK, ERROR, USAGE, NOT_DELIVERED = 0, 1, 2, 3
@@ -41,7 +45,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
     now = SystemClock().now()
     with _Outbox(settings, deliver=args.now) as box:
         with box.engine.begin() as conn:
-            rows = (outbox.get_alerts(conn, args.ids) if args.ids else
+            rows = (_by_id(alerts_by_id(conn, args.ids)) if args.ids else
                     {r.id: r for r in outbox.list_alerts(conn, states=("failed",), limit=1_000_000)})
             failed = [i for i, r in rows.items() if r.state == "failed"]
             outbox.retry(conn, failed, now)
@@ -57,7 +61,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
         if args.now and acted:
             report = box.deliver({rows[i].channel for i in acted}, now)
             with box.engine.begin() as conn:
-                after = outbox.get_alerts(conn, sorted(acted))
+                after = _by_id(alerts_by_id(conn, sorted(acted)))
             notes += [outcome(after[i], now) for i in sorted(after)]
             undelivered = sorted(i for i in after if after[i].state != "sent")
             record.update(_counts(report), undelivered=undelivered)
@@ -91,7 +95,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     return NOT_DELIVERED if report.retrying or report.failed else OK
 
 
-def explain(row: OutboxRow, now: datetime, *, now_flag: bool) -> str:
+def explain(row: Alert, now: datetime, *, now_flag: bool) -> str:
     """What `retry` did with this alert, or why it left it alone."""
     head = f"alert {row.id} ({row.watchlist} -> {row.channel})"
     if row.state == "failed":
@@ -105,45 +109,35 @@ def explain(row: OutboxRow, now: datetime, *, now_flag: bool) -> str:
     if row.last_error and row.next_attempt_at > now:
         if now_flag:
             return f"{head} was pending after {row.attempts} tries ({row.last_error}): sending it now"
-        return (f"{head} is pending, next try {in_words(row.next_attempt_at - now)} ({row.attempts} tries so "
-                f"far, last error: {row.last_error}); use --now to send it now")
+        when = relative_time(row.next_attempt_at, now)
+        return (f"{head} is pending, next try {when} ({row.attempts} tries so far, last error: "
+                f"{row.last_error}); use --now to send it now")
     if row.next_attempt_at <= now:
         if now_flag:
             return f"{head} is pending and due: sending it now"
         return f"{head} is pending and due now: the next delivery run sends it; use --now to send it now"
     wait = "its digest" if row.kind == "digest" else "the end of quiet hours or of the rate limit"
     return (f"{head} is held for {wait} until {_clock(row.next_attempt_at)} "
-            f"({in_words(row.next_attempt_at - now)}), as watchlist {row.watchlist} asks: left as it is")
+            f"({relative_time(row.next_attempt_at, now)}), as watchlist {row.watchlist} asks: left as it is")
 
 
-def outcome(row: OutboxRow, now: datetime) -> str:
+def outcome(row: Alert, now: datetime) -> str:
     if row.state == "sent":
         return f"alert {row.id}: sent"
     if row.state == "failed":
         return f"alert {row.id}: not delivered, failed for good: {row.last_error}"
     if row.last_error:
         return (f"alert {row.id}: not delivered ({row.last_error}); next try "
-                f"{in_words(row.next_attempt_at - now)}")
+                f"{relative_time(row.next_attempt_at, now)}")
     return f"alert {row.id}: not sent yet ({row.state}, due {_clock(row.next_attempt_at)})"
 
 
-def in_words(delta: timedelta) -> str:
-    """timedelta(minutes=3, seconds=50) -> "in 4 min"; rounded, for a person, not a program."""
-    seconds = round(delta.total_seconds())
-    if seconds < 30:
-        return "in under a minute" if seconds > 0 else "now"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"in {minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"in {hours} h {minutes} min" if minutes else f"in {hours} h"
-    days, hours = divmod(hours, 24)
-    return f"in {days} d {hours} h" if hours else f"in {days} d"
+def _due(row: Alert, now: datetime) -> bool:
+    return row.state == "pending" and bool(row.next_attempt_at <= now)
 
 
-def _due(row: OutboxRow, now: datetime) -> bool:
-    return row.state == "pending" and row.next_attempt_at <= now
+def _by_id(rows: Iterable[Alert]) -> dict[int, Alert]:
+    return {row.id: row for row in rows}
 
 
 def _clock(when: datetime | None) -> str:
@@ -164,15 +158,21 @@ def _print(as_json: bool, notes: Sequence[str], record: dict[str, object]) -> No
 
 
 class _Outbox:
-    """The database, and with `deliver` the whole app (channels, watchlist policies) to send with."""
+    """The database; with `deliver`, also the channels and watchlist policies to send with."""
 
     def __init__(self, settings: Settings, *, deliver: bool) -> None:
-        from monitor.app import App, build_app
+        from monitor.alerts.channels import build_channels
+        from monitor.app import build_embedder, build_watchlists, instance_owner, open_database
         from monitor.storage.db import create_db_engine, migrate
 
-        self.app: App | None = build_app(settings) if deliver else None
-        if self.app is not None:
-            self.engine: Engine = self.app.engine
+        self.settings = settings
+        self.channels: dict[str, Channel] = {}
+        self.watchlists: WatchlistSet | None = None
+        if deliver:  # as `monitor once` builds them; open_database refuses channels without their secrets
+            self.engine: Engine = open_database(settings, SystemClock())
+            self.channels = build_channels(settings.channels)
+            self.watchlists = build_watchlists(settings, build_embedder(settings))
+            self.owner = instance_owner(settings)
         else:
             self.engine = create_db_engine(settings.database.url)
             migrate(self.engine)
@@ -180,18 +180,16 @@ class _Outbox:
     def deliver(self, channels: Iterable[str], now: datetime) -> DeliveryReport:
         from monitor.alerts.deliver import deliver_all_due
 
-        assert self.app is not None
-        app = self.app
-        policies = {w.name: w.delivery for w in app.watchlists.current()}
-        chosen = {name: app.channels[name] for name in sorted(set(channels)) if name in app.channels}
-        return deliver_all_due(app.engine, chosen, now=now, settings=app.settings.delivery, owner=app.owner,
-                               watchlists=policies)
+        assert self.watchlists is not None, "opened without deliver=True"
+        policies = {w.name: w.delivery for w in self.watchlists.current()}
+        chosen = {name: self.channels[name] for name in sorted(set(channels)) if name in self.channels}
+        return deliver_all_due(self.engine, chosen, now=now, settings=self.settings.delivery,
+                               owner=self.owner, watchlists=policies)
 
     def __enter__(self) -> _Outbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.app is not None:
-            self.app.close()
-        else:
-            self.engine.dispose()
+        for channel in self.channels.values():
+            channel.close()
+        self.engine.dispose()

@@ -162,7 +162,7 @@ def run_cluster(args: argparse.Namespace) -> int:
                                   file=args.articles)
         rate = (begin + len(chunk)) / max(time.monotonic() - start, 1e-9)
         progress.advance(len(chunk), f"{len(window)} stories in window, {rate:.1f} articles/s")
-    progress.done()
+    progress.close()
     print(f"clustered {len(articles)} articles", file=sys.stderr)
     first: dict[int, int] = {}
     for article in articles:

@@ -68,21 +68,27 @@ def cmd_match(args: argparse.Namespace) -> int:
     bad_lines = matched = 0
     with Progress("articles", _count_lines(args.articles)) as progress:
         for number, article, ident in _read_articles(args.articles):
-            progress.advance(1, f"{matched} matches")
             if article is None:
                 bad_lines += 1
-                say(f"{args.articles}:{number}: {ident}")
-                continue
-            cache = ArticleCache(embedder)
-            for watchlist in watchlists:
-                match = match_article(watchlist, article, embedder=embedder, cache=cache)
-                if match is not None:
-                    matched += 1
-                    emit_json({"id": ident, "watchlist": match.watchlist, "score": round(match.score, 4),
-                               "hits": [_hit(h) for h in match.hits]})
-        progress.detail = f"{matched} matches"
+                progress.message(f"{args.articles}:{number}: {ident}")
+            else:
+                matched += _match_one(watchlists, article, ident, embedder)
+            progress.advance(1, f"{matched} matches")
     say(f"{matched} matches; {len(watchlists)} watchlists, {len(errors)} skipped; {bad_lines} bad lines")
     return 1 if errors or bad_lines else 0
+
+
+def _match_one(watchlists: list[Watchlist], article: StoryArticle, ident: Any, embedder: Embedder) -> int:
+    """Print a line per watchlist the article matches; how many did."""
+    cache = ArticleCache(embedder)
+    matched = 0
+    for watchlist in watchlists:
+        match = match_article(watchlist, article, embedder=embedder, cache=cache)
+        if match is not None:
+            matched += 1
+            emit_json({"id": ident, "watchlist": match.watchlist, "score": round(match.score, 4),
+                       "hits": [_hit(h) for h in match.hits]})
+    return matched
 
 
 def _match_config(args: argparse.Namespace) -> Any:

@@ -81,5 +81,5 @@ def test_once_delivers_everything_due_not_one_batch(tmp_path: Path, smtp: SmtpSe
     result = monitor("once", "--json", "-c", str(config))
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["alerts_sent"] == 116 and len(smtp.recorder.messages) == 116
+    assert summary["deliver"]["sent"] == 116 and len(smtp.recorder.messages) == 116
     assert len(set(smtp.recorder.message_ids())) == 116

@@ -27,11 +27,16 @@ def test_progress_draws_in_place_on_a_terminal_and_nothing_elsewhere() -> None:
                 progress.advance(1, f"{n} matches")
     assert pipe.getvalue() == ""
     drawn = screen.getvalue()
-    assert drawn.startswith("\r[#######") and drawn.endswith("\n")
-    assert "\r[##############################] 4/4 articles, 3 matches" in drawn
+    assert drawn.startswith("\r[#######") and drawn.endswith("\r\x1b[K")  # erased for the summary
+    assert "\r[##############################] 4/4 articles, 3 matches\x1b[K" in drawn
     unknown = Terminal()
     Progress("articles", stream=unknown, interval=0).advance(7)
-    assert unknown.getvalue() == "\r7 articles"
+    assert unknown.getvalue() == "\r7 articles\x1b[K"
+    throttled = Terminal()
+    with Progress("articles", 100, stream=throttled, interval=3600) as progress:
+        for _ in range(100):
+            progress.advance()
+    assert throttled.getvalue().count("\r[") == 2  # the first and the last state
 
 
 def on_a_terminal(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
