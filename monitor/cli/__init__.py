@@ -36,7 +36,11 @@ COMMAND_MODULES = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="monitor", description="News monitoring and alerting daemon.")
+    parser = argparse.ArgumentParser(
+        prog="monitor", description="News monitoring and alerting daemon.",
+        epilog="exit status: 0 done; 1 an error (the message names the file, key or URL); 2 wrong arguments; "
+               "130 interrupted. `alerts retry` and `alerts send` also use 3: some alert was not delivered "
+               "or was left as it was (see their --help).")
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -114,3 +114,12 @@ def test_match_without_a_watchlist_folder_or_config_says_what_to_give(tmp_path: 
     (tmp_path / "a.jsonl").write_text('{"id": 1, "text": "x"}\n', encoding="utf-8")
     result = monitor("match", "a.jsonl", cwd=tmp_path)
     assert_clean_error(result, "--watchlists DIR", "-c CONFIG")
+
+
+def test_exit_codes_are_documented_in_the_help() -> None:
+    parser = build_parser()
+    assert "exit status: 0 done; 1 an error" in " ".join(parser.format_help().split())
+    commands = leaf_commands(parser)
+    for name in ("alerts retry", "alerts send", "alerts list", "test-alert", "check-config"):
+        assert "xit status" in commands[name].format_help(), name
+    assert "3 some alert was" in " ".join(commands["alerts retry"].format_help().split())
