@@ -33,4 +33,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench all
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var/* .pytest_cache

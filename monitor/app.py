@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from monitor.clock import Clock
 from monitor.config import Settings
+from monitor.errors import ConfigError
 from monitor.ingest.guard import retry_unblocked
 from monitor.jobs.stories import WindowSlot
 from monitor.storage.db import create_db_engine, migrate
@@ -33,7 +34,12 @@ log = logging.getLogger(__name__)
 
 
 def open_database(settings: Settings, clock: Clock) -> Engine:
-    """The configured database, migrated, with the config's feed list written to it."""
+    """The configured database, migrated, with the config's feed list written to it.
+
+    The processes that deliver (`once`, the daemon) open it here: settings loaded without channel
+    secrets are refused before anything runs (see `refuse_unresolved_channels`).
+    """
+    refuse_unresolved_channels(settings)
     engine = create_db_engine(settings.database.url)
     migrate(engine)
     with engine.begin() as conn:
@@ -43,6 +49,17 @@ def open_database(settings: Settings, clock: Clock) -> Engine:
         log.info("feeds the address guard refused are polled again: it allows them now",
                  extra={"feeds": len(unblocked)})
     return engine
+
+
+def refuse_unresolved_channels(settings: Settings) -> None:
+    """A channel whose `${NAME}` is not set cannot send (it would log in with the literal text)."""
+    if settings.unresolved_channels:
+        file = str(settings.source) if settings.source else None
+        raise ConfigError.of([
+            ConfigError(f"channel {name!r} needs {', '.join(names)}, which "
+                        f"{'is' if len(names) == 1 else 'are'} not set in the environment",
+                        file=file, key=f"channels.{name}")
+            for name, names in settings.unresolved_channels.items()])
 
 
 def instance_owner(settings: Settings) -> str:

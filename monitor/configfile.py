@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,24 +46,40 @@ def toml_error(exc: tomllib.TOMLDecodeError, file: str, text: str) -> ConfigErro
     return ConfigError(f"invalid TOML: {message}", file=file, line=line)
 
 
-def substitute_env(value: Any, path: Path, text: str, loc: tuple[Any, ...] = ()) -> Any:
-    """Replace `${NAME}` in every string with the environment's value; a missing one is an error.
+@dataclass
+class EnvReferences:
+    """What `substitute_env` found: variables that are not set, as problems or as kept references."""
 
+    problems: list[ConfigError] = field(default_factory=list)
+    kept: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)  # (location, variable name)
+
+
+def substitute_env(value: Any, path: Path, text: str, found: EnvReferences,
+                   keep_unset: Callable[[tuple[Any, ...]], bool] = lambda loc: False,
+                   loc: tuple[Any, ...] = ()) -> Any:
+    """Replace `${NAME}` in every string with the environment's value.
+
+    A variable that is not set is a problem, unless `keep_unset(location)` lets the reference stay as
+    it is (the text `${NAME}`, for a command that will not use that value); both go into `found`.
     The substituted values are secrets more often than not: they are never logged or echoed.
     """
     if isinstance(value, dict):
-        return {k: substitute_env(v, path, text, (*loc, k)) for k, v in value.items()}
+        return {k: substitute_env(v, path, text, found, keep_unset, (*loc, k)) for k, v in value.items()}
     if isinstance(value, list):
-        return [substitute_env(v, path, text, (*loc, i)) for i, v in enumerate(value)]
+        return [substitute_env(v, path, text, found, keep_unset, (*loc, i)) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in os.environ:
-            raise ConfigError(f"environment variable {name} is not set", file=str(path),
-                              key=dotted(loc), line=locate_key(text, loc))
-        return os.environ[name]
+        if name in os.environ:
+            return os.environ[name]
+        if keep_unset(loc):
+            found.kept.append((loc, name))
+        else:
+            found.problems.append(ConfigError(f"environment variable {name} is not set", file=str(path),
+                                              key=dotted(loc), line=locate_key(text, loc)))
+        return match.group(0)
 
     return _ENV_REF.sub(replace, value)
 

@@ -1,7 +1,7 @@
 """The one exception tree of the project.
 
 MonitorError
-├── ConfigError          a config or watchlist file is wrong (names file, key, line)
+├── ConfigError          a config or watchlist file is wrong (names file, key, line); may list several
 ├── StorageError         the database refused or is unreachable
 ├── FetchError           a feed or page could not be fetched (names the URL)
 │   └── BlockedAddressError   the URL resolves to an address the config does not allow
@@ -12,18 +12,43 @@ MonitorError
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class MonitorError(Exception):
     """Base of every error this project raises on purpose."""
 
 
 class ConfigError(MonitorError):
+    """One problem (`file`, `line`, `key`, `message`), or several found in one pass (`problems`).
+
+    A person fixes a file faster when told everything wrong with it at once, so loaders collect
+    every problem and raise `ConfigError.of(problems)`; each problem is itself a ConfigError.
+    """
+
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None,
                  line: int | None = None) -> None:
-        self.file, self.key, self.line = file, key, line
+        self.message, self.file, self.key, self.line = message, file, key, line
+        self.problems: tuple[ConfigError, ...] = (self,)
         where = ":".join(str(p) for p in (file, line) if p is not None)
         parts = [p for p in (where, f"key '{key}'" if key else None, message) if p]
         super().__init__(": ".join(parts))
+
+    @classmethod
+    def of(cls, problems: Sequence[ConfigError]) -> ConfigError:
+        """One error listing `problems` in file order; its file, key and line are the first one's."""
+        if not problems:
+            raise ValueError("ConfigError.of needs at least one problem")
+        ordered = sorted(problems, key=lambda p: (p.file or "", p.line is None, p.line or 0))
+        if len(ordered) == 1:
+            return ordered[0]
+        first = ordered[0]
+        files = {p.file for p in ordered}
+        where = f"{first.file}: " if len(files) == 1 and first.file else ""
+        error = cls(f"{where}{len(ordered)} problems:\n" + "\n".join(f"  {p}" for p in ordered))
+        error.file, error.key, error.line = first.file, first.key, first.line
+        error.problems = tuple(ordered)
+        return error
 
 
 class StorageError(MonitorError):

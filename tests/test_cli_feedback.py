@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.cli.progress_line import ProgressLine
+from monitor.cli.common import Progress
 from monitor.cli.relative_time import relative_time
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -34,14 +34,16 @@ class Terminal(io.StringIO):
 
 def test_progress_line_redraws_on_a_terminal_and_erases_itself() -> None:
     screen = Terminal()
-    with ProgressLine("importing", stream=screen) as progress:
+    with Progress("feeds imported", stream=screen, interval=0) as progress:
         progress.update(1, 2, "one")
         progress.update(2, 2, "two")
-    assert screen.getvalue() == "\rimporting 1/2  one\x1b[K\rimporting 2/2  two\x1b[K\r\x1b[K"
+    half, full = "#" * 15 + "." * 15, "#" * 30
+    assert screen.getvalue() == (f"\r[{half}] 1/2 feeds imported, one\x1b[K"
+                                 f"\r[{full}] 2/2 feeds imported, two\x1b[K\r\x1b[K")
 
 
 def test_progress_line_writes_nothing_to_a_pipe_or_file() -> None:
     piped = io.StringIO()
-    with ProgressLine("importing", stream=piped) as progress:
+    with Progress("feeds imported", stream=piped) as progress:
         progress.update(1, 2, "one")
     assert piped.getvalue() == "" and not progress.live

@@ -17,6 +17,7 @@ _EXPORTS = {
     "build_channels": "monitor.alerts.channels",
     "register_channel": "monitor.alerts.channels",
     "DeliveryReport": "monitor.alerts.deliver",
+    "deliver_all_due": "monitor.alerts.deliver",
     "deliver_due": "monitor.alerts.deliver",
     "plan_alerts": "monitor.alerts.plan",
     "QuietHours": "monitor.alerts.policy",
@@ -39,6 +40,7 @@ __all__ = [
     "StoryUpdates",
     "WatchlistDelivery",
     "build_channels",
+    "deliver_all_due",
     "deliver_due",
     "plan_alerts",
     "register_channel",
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
         build_channels,
         register_channel,
     )
-    from monitor.alerts.deliver import DeliveryReport, deliver_due
+    from monitor.alerts.deliver import DeliveryReport, deliver_all_due, deliver_due
     from monitor.alerts.plan import plan_alerts
     from monitor.alerts.policy import QuietHours, StoryUpdates, WatchlistDelivery
     from monitor.alerts.render import Renderer, renderer_for

@@ -82,6 +82,35 @@ def deliver_due(engine: Engine, channels: Mapping[str, Channel], *, now: datetim
     return sum(reports, DeliveryReport())
 
 
+def deliver_all_due(engine: Engine, channels: Mapping[str, Channel], *, now: datetime,
+                    settings: DeliverySettings, owner: str, watchlists: Mapping[str, WatchlistDelivery],
+                    renderer: Renderer | None = None, max_rounds: int = 1000) -> DeliveryReport:
+    """Deliver until nothing due at `now` remains (`monitor once`: a cron job expects it all sent).
+
+    `deliver_due` sends at most `batch_size` alerts per channel; this repeats it. Bounded: every
+    round that goes on has moved rows out of the due set (sent, failed, deferred past `now`, or
+    waiting for a retry after `now`), and a channel whose round sent nothing but had errors is left
+    out of later rounds; `max_rounds` is a last guard. Nothing is sent twice: a claimed row's lease
+    outlasts `now`, so no row is due again within the call.
+    """
+    remaining = dict(channels)
+    total = DeliveryReport()
+    renderer = renderer or renderer_for(settings.templates_dir)
+    for _ in range(max_rounds):
+        if not remaining:
+            break
+        report = deliver_due(engine, remaining, now=now, settings=settings, owner=owner,
+                             watchlists=watchlists, renderer=renderer)
+        total += report
+        if not (report.sent or report.failed or report.deferred):
+            break
+        answered = {answer.channel for answer in report.answers}
+        for name in {channel for channel, _ in report.errors} - answered:
+            log.warning("channel keeps failing, left for the next run", extra={"channel": name})
+            remaining.pop(name, None)
+    return total
+
+
 def _guarded(run: _Run, name: str, channel: Channel) -> DeliveryReport:
     try:
         return _deliver_channel(run, name, channel)

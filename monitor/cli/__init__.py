@@ -2,6 +2,10 @@
 
 Machine-readable output is JSON Lines on stdout; progress and messages for people go to stderr.
 A command module adds its subcommands and sets `func` (args -> exit code) on each.
+
+Exit status, for every command: 0 done, 1 an error (the message says which file, key or URL), 2
+wrong arguments, 130 interrupted; a command may give more meanings in its own --help (alerts: 3).
+A reader that stops early (`monitor stories export | head`) ends the command quietly.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -34,7 +39,11 @@ COMMAND_MODULES = {
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser of `argv`'s command, or of every command (for help, or a command nobody knows)."""
-    parser = argparse.ArgumentParser(prog="monitor", description="News monitoring and alerting daemon.")
+    parser = argparse.ArgumentParser(
+        prog="monitor", description="News monitoring and alerting daemon.",
+        epilog="exit status: 0 done; 1 an error (the message names the file, key or URL); 2 wrong arguments; "
+               "130 interrupted. `alerts retry` and `alerts send` also use 3: some alert was not delivered "
+               "or was left as it was (see their --help).")
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -46,7 +55,17 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    try:
+        try:
+            return _run(sys.argv[1:] if argv is None else argv)
+        finally:  # also after --help (SystemExit): a closed pipe shows here, where it can be caught
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_stdout()
+        return 1
+
+
+def _run(argv: Sequence[str]) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -58,5 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MonitorError as exc:
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 1
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        if args.verbose or exc.filename is None:
+            raise
+        print(f"monitor: error: {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _discard_stdout() -> None:
+    """The reader went away (`| head`): send what Python still flushes at exit to /dev/null.
+
+    As the Python docs advise for SIGPIPE: without it the interpreter prints a BrokenPipeError
+    while shutting down.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -1,4 +1,4 @@
-"""`monitor alerts list|retry` (the outbox) and `monitor test-alert CHANNEL`."""
+"""`monitor alerts list|retry|send` (the outbox) and `monitor test-alert CHANNEL`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ import argparse
 import sys
 from typing import Any
 
+from monitor.cli.alertsend import RETRY_EXIT, SEND_EXIT, cmd_retry, cmd_send
 from monitor.cli.common import add_config_option, add_json_option, emit_json, say
 from monitor.config import load_config
 from monitor.errors import ConfigError, DeliveryError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    alerts = sub.add_parser("alerts", help="the alert outbox: list alerts, retry failed ones")
+    alerts = sub.add_parser("alerts", help="the alert outbox: list alerts, retry them, send what is due")
     actions = alerts.add_subparsers(dest="alerts_action", metavar="ACTION")
     alerts.set_defaults(func=lambda _args: alerts.print_help(sys.stderr) or 2)
 
-    listing = actions.add_parser("list", help="alerts in the outbox, oldest first")
+    listing = actions.add_parser("list", help="alerts in the outbox, oldest first",
+                                 epilog="exit status: 0 listed; 1 an error (config, database)")
     add_config_option(listing)
     add_json_option(listing)
     listing.add_argument("--failed", action="store_true",
@@ -24,14 +26,33 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     listing.add_argument("--limit", type=int, default=1000, help="at most this many (default 1000)")
     listing.set_defaults(func=cmd_list)
 
-    retry = actions.add_parser("retry", help="queue failed alerts again, with fresh attempts")
+    retry = actions.add_parser(
+        "retry", help="queue failed alerts again; say what happens to pending ones", epilog=RETRY_EXIT,
+        description="Failed alerts are queued again with fresh attempts. For any other alert, says where it "
+                    "stands (pending and when its next try is, being sent, sent). --now sends them at once, "
+                    "ignoring the retry backoff, with whatever else is due on their channels (order is "
+                    "kept).")
     add_config_option(retry)
     add_json_option(retry)
     retry.add_argument("ids", nargs="*", type=int, metavar="ID", help="outbox ids (see `alerts list`)")
     retry.add_argument("--all-failed", action="store_true", help="every failed alert")
+    retry.add_argument("--now", action="store_true", help="send them now instead of at the next delivery run")
     retry.set_defaults(func=cmd_retry)
 
-    test = sub.add_parser("test-alert", help="send a sample alert through a channel and show the answer")
+    send = actions.add_parser(
+        "send", help="deliver every alert that is due now (--now: also those waiting for a retry)",
+        epilog=SEND_EXIT,
+        description="Deliver what is due, every channel until nothing due remains. --now also sends alerts "
+                    "that wait for a retry, ignoring the backoff; quiet hours, digest times and rate limits "
+                    "still hold.")
+    add_config_option(send)
+    add_json_option(send)
+    send.add_argument("--now", action="store_true", help="ignore the retry backoff")
+    send.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
+    send.set_defaults(func=cmd_send)
+
+    test = sub.add_parser("test-alert", help="send a sample alert through a channel and show the answer",
+                          epilog="exit status: 0 delivered; 1 not delivered, or an error (config, channel)")
     add_config_option(test)
     add_json_option(test)
     test.add_argument("channel", help="a [channels.NAME] of the config")
@@ -41,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _engine(config: str) -> Any:
     from monitor.storage.db import create_db_engine, migrate
 
-    engine = create_db_engine(load_config(config).database.url)
+    engine = create_db_engine(load_config(config, channel_secrets=False).database.url)
     migrate(engine)
     return engine
 
@@ -71,24 +92,6 @@ def _line(row: Any) -> str:
     line = (f"{row.id:>6}  {row.state:<8} {row.channel:<12} {row.watchlist:<16} story {row.story_id:<6} "
             f"#{row.update_seq} {row.kind:<7} tries {row.attempts:<2} {when}")
     return line + (f"\n        last error: {row.last_error}" if row.last_error else "")
-
-
-def cmd_retry(args: argparse.Namespace) -> int:
-    from monitor.clock import SystemClock
-    from monitor.storage import outbox
-
-    if bool(args.ids) == bool(args.all_failed):
-        say("monitor alerts retry: give either outbox IDs or --all-failed")
-        return 2
-    engine = _engine(args.config)
-    with engine.begin() as conn:
-        count = outbox.retry(conn, None if args.all_failed else args.ids, SystemClock().now())
-    engine.dispose()
-    if args.json:
-        emit_json({"retried": count})
-    else:
-        say(f"{count} failed alert(s) queued again")
-    return 0 if count or args.all_failed else 1
 
 
 def cmd_test_alert(args: argparse.Namespace) -> int:

@@ -1,4 +1,8 @@
-"""`monitor similarity` and `monitor cluster`: the story engine on JSON Lines, no database or config file."""
+"""`monitor similarity` and `monitor cluster`: the story engine on JSON Lines, no database.
+
+`-c CONFIG` takes the `[stories]` settings (embedder, model, threads, ...) from a config file; the
+options given on the command line win over it. Progress goes to stderr on a terminal only.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from monitor.cli.common import Progress
 from monitor.clock import FakeClock
 from monitor.content.language import detect_language, normalize_lang
 from monitor.errors import ConfigError
@@ -38,19 +43,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
     defaults = StorySettings()
-    parser.add_argument("--embedder", default=defaults.embedder, choices=sorted(EMBEDDERS))
+    parser.add_argument("-c", "--config", default=None, help="config file whose [stories] settings to use")
+    parser.add_argument("--embedder", default=None, choices=sorted(EMBEDDERS),
+                        help=f"default: the config's, else {defaults.embedder}")
     parser.add_argument("--model", default=None, help="sentence-transformers model name or path")
-    parser.add_argument("--threads", type=int, default=defaults.threads)
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--threads", type=int, default=None, help=f"default {defaults.threads}")
+    parser.add_argument("--batch-size", type=int, default=None, help=f"default {defaults.batch_size}")
     parser.add_argument("--threshold", type=float, default=None, help="override the shipped threshold")
     parser.add_argument("--coefficients", default=None, help="a refitted coefficients JSON")
 
 
 def _settings(args: argparse.Namespace) -> StorySettings:
-    extra = {"window_days": args.window_days} if getattr(args, "window_days", None) else {}
-    return StorySettings(embedder=args.embedder, model=args.model, threads=args.threads,
-                         batch_size=args.batch_size, threshold=args.threshold,
-                         coefficients=args.coefficients, **extra)
+    """The config's [stories] (or the defaults), with what the command line gives on top."""
+    base = StorySettings()
+    if args.config:
+        from monitor.config import load_config
+
+        base = load_config(args.config, channel_secrets=False).stories
+    given = {"embedder": args.embedder, "model": args.model, "threads": args.threads,
+             "batch_size": args.batch_size, "threshold": args.threshold, "coefficients": args.coefficients,
+             "window_days": getattr(args, "window_days", None)}
+    chosen = {k: v for k, v in given.items() if v is not None}
+    return StorySettings.model_validate({**base.model_dump(), **chosen})
 
 
 def _records(path: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any] | None]]:
@@ -98,8 +112,10 @@ def run_similarity(args: argparse.Namespace) -> int:
     good = [r for _, r in rows if r is not None]
     sides = [(str(r[f"title{s}"] or ""), str(r[f"text{s}"] or "")) for r in good for s in (1, 2)]
     unique = list(dict.fromkeys(sides))
-    both = article_vectors(unique, similarity.lead_chars,
-                           lambda texts: embed_batches(embedder, texts, settings.batch_size))
+    with Progress("texts embedded", 2 * len(unique)) as progress:  # titles, then leads
+        both = article_vectors(unique, similarity.lead_chars,
+                               lambda texts: embed_batches(embedder, texts, settings.batch_size,
+                                                           on_batch=progress.advance))
     leads, titles = split_vectors(both, embedder.dim)
     assert titles is not None  # article_vectors always gives both parts
     vectors, title_vectors = similarity.centre(leads), similarity.centre(titles, titles=True)
@@ -131,6 +147,7 @@ def run_cluster(args: argparse.Namespace) -> int:
     clock = FakeClock(min(dates) if dates else datetime.now(UTC))
     window, store = StoryWindow(settings, embedder, clock), MemoryStore()
     start = time.monotonic()
+    progress = Progress("articles", len(articles))
     for begin in range(0, len(articles), settings.batch_size):
         chunk = articles[begin:begin + settings.batch_size]
         vectors = window.vectors_for(chunk)  # one model call per batch; then article by article, in time
@@ -143,10 +160,10 @@ def run_cluster(args: argparse.Namespace) -> int:
             if isinstance(result, NotPlaced):
                 raise ConfigError(f"article {good[result.article_id]['id']!r}: {result.error}",
                                   file=args.articles)
-        done = begin + len(chunk)
-        rate = done / max(time.monotonic() - start, 1e-9)
-        print(f"clustered {done}/{len(articles)} articles, {len(window)} stories in window, "
-              f"{rate:.1f} articles/s", file=sys.stderr)
+        rate = (begin + len(chunk)) / max(time.monotonic() - start, 1e-9)
+        progress.advance(len(chunk), f"{len(window)} stories in window, {rate:.1f} articles/s")
+    progress.close()
+    print(f"clustered {len(articles)} articles", file=sys.stderr)
     first: dict[int, int] = {}
     for article in articles:
         first.setdefault(store.story_of(article.article_id), article.article_id)

@@ -1,4 +1,7 @@
-"""`monitor check-config`: validate the config and its watchlists, print a summary."""
+"""`monitor check-config`: validate the config and its watchlists, connect to the database, print a summary.
+
+Exit status: 0 all good, 1 a problem was found (each one is listed).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,18 @@ from typing import Any
 
 from monitor.cli.common import add_config_option, add_json_option, emit_json, safe_url
 from monitor.config import load_config
+from monitor.errors import StorageError
 from monitor.ingest.guard import guard_warnings
+from monitor.storage.db import describe_database
 from monitor.stories.embedders import LazyEmbedder
 from monitor.watch.loader import load_watchlists
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    parser = sub.add_parser("check-config", help="validate the config and watchlists, print a summary")
+    parser = sub.add_parser(
+        "check-config", help="validate the config and watchlists, connect to the database",
+        description="Validate the config and its watchlists and connect to the database (nothing is "
+                    "created or migrated). Exit status: 0 all good, 1 problems found (each is listed).")
     add_config_option(parser)
     add_json_option(parser)
     parser.set_defaults(func=check_config)
@@ -21,24 +29,29 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def check_config(args: argparse.Namespace) -> int:
     settings = load_config(args.config)
+    try:
+        database, database_error = describe_database(settings.database.url), None
+    except StorageError as exc:
+        database, database_error = "not usable", f"database: {exc}"
     embedder = LazyEmbedder(settings.stories)  # `about` lists are embedded when first matched, not here
     watchlists, errors = load_watchlists(settings.watchlists.directory, channels=set(settings.channels),
                                          embedder=embedder)
     summary: dict[str, Any] = {
         "config": str(settings.source),
         "database": safe_url(settings.database.url),
+        "database_check": database,
         "feeds": [{"name": f.name, "url": f.url} for f in settings.feeds],
         "channels": {name: ch.type for name, ch in settings.channels.items()},
         "watchlists": [{"name": w.name, "channels": list(w.channels)} for w in watchlists],
         "embedder": settings.stories.embedder,
-        "errors": [str(e) for e in errors],
+        "errors": [str(e) for e in errors] + ([database_error] if database_error else []),
         "warnings": guard_warnings(settings.feeds, settings.http),
     }
     if args.json:
         emit_json(summary)
     else:
         print(f"config      {summary['config']}")
-        print(f"database    {summary['database']}")
+        print(f"database    {summary['database']} ({database})")
         print(f"embedder    {summary['embedder']}")
         print(f"feeds       {len(settings.feeds)}")
         for feed in settings.feeds:
@@ -51,6 +64,8 @@ def check_config(args: argparse.Namespace) -> int:
             print(f"  - {w.name} -> {', '.join(w.channels)}")
         for error in errors:
             print(f"  ! {error}")
+        if database_error:
+            print(f"  ! {database_error}")
         for warning in summary["warnings"]:
             print(f"warning     {warning}")
-    return 1 if errors else 0
+    return 1 if summary["errors"] else 0

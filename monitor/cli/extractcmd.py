@@ -3,6 +3,8 @@
 Each line is `{"input", "url", "title", "text", "language", "published"}` (`published` ISO 8601 or
 null); an input that fails gives `{"input", "error"}` and the others still run (exit code 1).
 Files: `.html` and `.html.gz`; other extensions are typed by name, so a PDF is refused as such.
+URLs are fetched with the `[http]` settings of `-c CONFIG` when given (timeouts, size cap, user
+agent and the private-address guard), else with the defaults.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = sub.add_parser("extract", help="extract the article from pages (files or URLs), JSON Lines out")
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
                         help=".html / .html.gz file or http(s) URL")
+    parser.add_argument("-c", "--config", default=None,
+                        help="config file whose [http] settings to fetch URLs with (default: built-in)")
     parser.add_argument("--allow-private", action="store_true",
                         help="allow URLs on loopback and private networks (refused by default)")
     parser.set_defaults(func=cmd_extract)
@@ -33,8 +37,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_extract(args: argparse.Namespace) -> int:
     # URLs go through the daemon's own client: the same timeouts, size cap and address guard.
-    settings = HttpSettings(allow_private_addresses=args.allow_private)
+    settings = http_settings(args.config)
+    if args.allow_private:
+        settings = settings.model_copy(update={"allow_private_addresses": True})
     return asyncio.run(extract_all(args.inputs, settings))
+
+
+def http_settings(config: str | None) -> HttpSettings:
+    if config is None:
+        return HttpSettings()
+    from monitor.config import load_config
+
+    return load_config(config, channel_secrets=False).http
 
 
 async def extract_all(inputs: list[str], settings: HttpSettings) -> int:
@@ -69,7 +83,10 @@ def is_url(item: str) -> bool:
 
 def read_file(path: Path) -> Page:
     """A local page; `.gz` files are decompressed and typed by the name under the `.gz`."""
-    body = path.read_bytes()
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise OSError(f"cannot read {path}: {exc.strerror}") from exc
     name = path.name
     if name.lower().endswith(".gz"):
         try:

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from monitor.cli import feedsedit
-from monitor.cli.common import add_config_option, add_json_option, emit_json, say
-from monitor.cli.progress_line import ProgressLine
+from monitor.cli.common import Progress, add_config_option, add_json_option, emit_json, say
 from monitor.cli.relative_time import parse_iso, relative_time
 from monitor.clock import SystemClock
 from monitor.config import Settings, load_config
@@ -54,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def open_feeds(args: argparse.Namespace) -> tuple[Settings, Engine]:
     """Config, migrated database, and the config's feed list synced in (as the daemon does)."""
-    settings = load_config(args.config)
+    settings = load_config(args.config, channel_secrets=False)  # feeds commands deliver nothing
     engine = create_db_engine(settings.database.url)
     migrate(engine)
     with engine.begin() as conn:
@@ -127,7 +126,7 @@ def feeds_import(args: argparse.Namespace) -> int:
         data = args.file.read_bytes()
     except OSError as exc:
         raise ConfigError(f"cannot read OPML file ({exc.strerror})", file=str(args.file)) from None
-    with ProgressLine("importing feeds") as progress:
+    with Progress("feeds imported") as progress:
         report = import_opml(engine, data, source=str(args.file), now=SystemClock().now(),
                              progress=progress.update)
     for reason in report.skipped:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any
 
-from monitor.cli.common import add_config_option, add_json_option, emit_json, say
+from monitor.cli.common import Progress, add_config_option, add_json_option, emit_json, say
 from monitor.clock import SystemClock
 from monitor.errors import ConfigError
-from monitor.storage.db import create_db_engine
+from monitor.storage.db import open_existing_db
 from monitor.storage.stories import list_story_ids
 from monitor.storage.stories_export import StorySummary, get_story, iter_story_details, list_stories
 from monitor.stories.reasons import placement_words
@@ -56,9 +55,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     show.add_argument("story_id", type=int, metavar="ID")
     show.set_defaults(func=cmd_show)
 
-    export = actions.add_parser("export", help="stories with their articles as JSON Lines on stdout")
+    export = actions.add_parser(
+        "export", help="stories with their articles as JSON Lines on stdout",
+        description="One JSON line per story with its articles, matches and alerts. --text adds each "
+                    "article's text. --articles writes one line per article instead, with its text, in the "
+                    "format `monitor match` and `monitor cluster` read: id, story, title, text, lang, "
+                    "source, url, published.")
     add_config_option(export)
     export.add_argument("--since", default=None, help="duration (7d, 12h) or ISO date; default: all")
+    export.add_argument("--text", action="store_true", help="include the articles' text")
+    export.add_argument("--articles", action="store_true",
+                        help="one line per article (with its text), for `monitor match` / `monitor cluster`")
     export.set_defaults(func=cmd_export)
 
     backfill = sub.add_parser("backfill", help="run the current watchlists over stored stories")
@@ -69,10 +76,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 @contextmanager
 def _connection(config: str) -> Iterator[Connection]:
-    """A read-only look at the configured database (no migrations, nothing written)."""
+    """A read-only look at the configured database (no migrations, nothing written, no channel secrets)."""
     from monitor.config import load_config
 
-    engine = create_db_engine(load_config(config).database.url)
+    engine = open_existing_db(load_config(config, channel_secrets=False).database.url)
     try:
         with engine.connect() as conn:
             yield conn
@@ -118,38 +125,36 @@ def cmd_show(args: argparse.Namespace) -> int:
               f"      {placement_words(a.reason, a.score, a.shared)}")
     for match in detail.matches:
         print(f"  matched {match['watchlist']} (score {match['score']:.2f})")
+        for hit in match["explanation"] or ():
+            print(f"      {_hit_line(hit)}")
     for alert in detail.alerts:
         sent = f" at {alert.sent_at:%Y-%m-%d %H:%M}" if alert.sent_at else ""
         print(f"  alert {alert.watchlist} -> {alert.channel}: {alert.state}{sent}")
     return 0
 
 
+def _hit_line(hit: dict[str, Any]) -> str:
+    """`"Baghouz" in title (article 12): ...snippet...` from a stored Hit."""
+    where = f"{hit.get('term')} in {hit.get('field')}"
+    if hit.get("article_id") is not None:
+        where += f" (article {hit['article_id']})"
+    return f"{where}: {hit['snippet']}" if hit.get("snippet") else where
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     since = parse_since(args.since, SystemClock().now()) if args.since else None
-    count = 0
+    stories = articles = 0
     with _connection(args.config) as conn:
-        for detail in iter_story_details(conn, since=since):
-            emit_json(detail.to_json())
-            count += 1
-    say(f"exported {count} stories")
+        for detail in iter_story_details(conn, since=since, with_text=args.text or args.articles):
+            stories += 1
+            if not args.articles:
+                emit_json(detail.to_json())
+                continue
+            for article in detail.articles:
+                emit_json(article.to_input(detail.story.id))
+                articles += 1
+    say(f"exported {stories} stories" + (f", {articles} articles" if args.articles else ""))
     return 0
-
-
-class Progress:
-    """`[#####.....] 50/100 stories, 3 alerts planned` redrawn in place on a terminal."""
-
-    def __init__(self, total: int, stream: TextIO) -> None:
-        self.total, self.stream, self.tty = total, stream, stream.isatty()
-
-    def show(self, done: int, planned: int, final: bool = False) -> None:
-        if not (self.tty or final):
-            return
-        width = 30
-        filled = width * done // max(self.total, 1)
-        bar = "#" * filled + "." * (width - filled)
-        end = "\n" if final else ""
-        self.stream.write(f"\r[{bar}] {done}/{self.total} stories, {planned} alerts planned{end}")
-        self.stream.flush()
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -172,15 +177,16 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         embedder = build_embedder(settings)
         context = MatchContext(db, build_watchlists(settings, embedder), embedder, clock, settings.jobs,
                                instance_owner(settings), Metrics())
-        progress, done, planned = Progress(len(ids), sys.stderr), 0, 0
-        while True:
-            report = run_match(context)
-            done, planned = done + report.done + report.failed, planned + report.counts["alerts_planned"]
-            progress.show(min(done, len(ids)), planned)
-            if not report.worked:
-                break
-        progress.show(min(done, len(ids)), planned, final=True)
+        planned = 0
+        with Progress("stories", len(ids)) as progress:
+            while True:
+                report = run_match(context)
+                planned += report.counts["alerts_planned"]
+                progress.advance(report.done + report.failed, f"{planned} alerts planned")
+                if not report.worked:
+                    break
     finally:
         db.dispose()
+    say(f"matched {len(ids)} stories, {planned} alerts planned")
     emit_json({"stories": len(ids), "alerts_planned": planned, "since": since.isoformat()})
     return 0

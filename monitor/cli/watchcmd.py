@@ -1,20 +1,23 @@
 """Watchlist commands: `match` (articles from a file), `watchlists test` (stored stories), `watchlists parse`.
 
-`monitor match --watchlists DIR ARTICLES.jsonl` reads lines with `id, title, text` (optional `lang`,
-`source`, `url`, `tags`) and writes one JSON line per (article, watchlist) match:
-`{"id", "watchlist", "score", "hits": [{"term", "field", "snippet", "score"}]}`.
+`monitor match [--watchlists DIR] ARTICLES.jsonl` reads lines with `id, title, text` (optional `lang`,
+`source`, `url`, `tags`; `-` reads stdin, e.g. `monitor stories export --articles`) and writes one JSON
+line per (article, watchlist) match: `{"id", "watchlist", "score", "hits": [{"term", "field",
+"snippet", "score"}]}`. Without --watchlists, the folder of the config (-c) is used. Channel secrets
+are not needed: nothing is delivered.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.cli.common import add_config_option, add_json_option, emit_json, say
+from monitor.cli.common import Progress, add_config_option, add_json_option, emit_json, say
 from monitor.errors import ConfigError, MonitorError
 from monitor.models import Hit, Match, Story, StoryArticle
 from monitor.stories.embedders import LazyEmbedder
@@ -33,9 +36,12 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     match = sub.add_parser("match", help="match articles from a JSON Lines file against watchlists")
-    match.add_argument("--watchlists", required=True, type=Path, help="folder of watchlist .toml files")
-    match.add_argument("articles", type=Path, help="JSON Lines: id, title, text [, lang, source, url]")
-    match.add_argument("-c", "--config", help="config file whose embedder to use for 'about' watchlists")
+    match.add_argument("--watchlists", type=Path, default=None,
+                       help="folder of watchlist .toml files (default: the config's)")
+    match.add_argument("articles", type=Path,
+                       help="JSON Lines: id, title, text [, lang, source, url]; '-' for stdin")
+    match.add_argument("-c", "--config", default=None,
+                       help="config file: its watchlist folder and its embedder (for 'about' watchlists)")
     match.set_defaults(func=cmd_match)
 
     group = sub.add_parser("watchlists", help="debug watchlists").add_subparsers(dest="watch_command",
@@ -53,55 +59,95 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    embedder = _embedder(_load_config(args.config) if args.config else None)
-    watchlists, errors = load_watchlists(args.watchlists, channels=None, embedder=embedder)
+    settings = _match_config(args)
+    embedder = _embedder(settings)
+    folder = args.watchlists or settings.watchlists.directory
+    watchlists, errors = load_watchlists(folder, channels=None, embedder=embedder)
     for error in errors:
         say(f"watchlist skipped: {error}")
-    bad_lines = 0
-    matched = 0
-    for number, article, ident in _read_articles(args.articles):
-        if article is None:
-            bad_lines += 1
-            say(f"{args.articles}:{number}: {ident}")
-            continue
-        cache = ArticleCache(embedder)
-        for watchlist in watchlists:
-            match = match_article(watchlist, article, embedder=embedder, cache=cache)
-            if match is not None:
-                matched += 1
-                emit_json({"id": ident, "watchlist": match.watchlist, "score": round(match.score, 4),
-                           "hits": [_hit(h) for h in match.hits]})
+    bad_lines = matched = 0
+    with Progress("articles", _count_lines(args.articles)) as progress:
+        for number, article, ident in _read_articles(args.articles):
+            if article is None:
+                bad_lines += 1
+                progress.message(f"{args.articles}:{number}: {ident}")
+            else:
+                matched += _match_one(watchlists, article, ident, embedder)
+            progress.advance(1, f"{matched} matches")
     say(f"{matched} matches; {len(watchlists)} watchlists, {len(errors)} skipped; {bad_lines} bad lines")
     return 1 if errors or bad_lines else 0
 
 
+def _match_one(watchlists: list[Watchlist], article: StoryArticle, ident: Any, embedder: Embedder) -> int:
+    """Print a line per watchlist the article matches; how many did."""
+    cache = ArticleCache(embedder)
+    matched = 0
+    for watchlist in watchlists:
+        match = match_article(watchlist, article, embedder=embedder, cache=cache)
+        if match is not None:
+            matched += 1
+            emit_json({"id": ident, "watchlist": match.watchlist, "score": round(match.score, 4),
+                       "hits": [_hit(h) for h in match.hits]})
+    return matched
+
+
+def _match_config(args: argparse.Namespace) -> Any:
+    """The config `match` uses: -c, else the default file when --watchlists is missing, else none."""
+    from monitor.config import DEFAULT_CONFIG
+
+    if args.config is None and args.watchlists is None:
+        if not DEFAULT_CONFIG.is_file():
+            raise ConfigError("give the watchlist folder (--watchlists DIR) or a config (-c CONFIG)",
+                              file=str(DEFAULT_CONFIG))
+        args.config = str(DEFAULT_CONFIG)
+    return _load_config(args.config) if args.config else None
+
+
+def _count_lines(path: Path) -> int | None:
+    """Lines in the file (the progress line's total); None for stdin or an unreadable file."""
+    if str(path) == "-":
+        return None
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return None  # _read_articles says why
+
+
 def _read_articles(path: Path) -> Iterator[tuple[int, StoryArticle | None, Any]]:
     """(line number, article, id as given) per line; article None and a reason on a bad line."""
+    if str(path) == "-":
+        yield from _parse_articles(sys.stdin)
+        return
     try:
         lines = path.open(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", file=str(path)) from None
     with lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text", ""), str):
-                    raise ValueError("needs an object with 'id' and 'text'")
-            except ValueError as exc:
-                yield number, None, f"bad line: {exc}"
-                continue
-            yield number, StoryArticle(
-                id=number, title=str(row.get("title") or ""), text=row.get("text") or "",
-                url=str(row.get("url") or ""), language=row.get("lang") or row.get("language"),
-                source=str(row.get("source") or ""), published=None, tags=tuple(row.get("tags") or ()),
-            ), row["id"]
+        yield from _parse_articles(lines)
+
+
+def _parse_articles(lines: Iterator[str] | Any) -> Iterator[tuple[int, StoryArticle | None, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text", ""), str):
+                raise ValueError("needs an object with 'id' and 'text'")
+        except ValueError as exc:
+            yield number, None, f"bad line: {exc}"
+            continue
+        yield number, StoryArticle(
+            id=number, title=str(row.get("title") or ""), text=row.get("text") or "",
+            url=str(row.get("url") or ""), language=row.get("lang") or row.get("language"),
+            source=str(row.get("source") or ""), published=None, tags=tuple(row.get("tags") or ()),
+        ), row["id"]
 
 
 def cmd_test(args: argparse.Namespace) -> int:
     from monitor.clock import SystemClock
-    from monitor.storage.db import create_db_engine
+    from monitor.storage.db import open_existing_db
 
     settings = _load_config(args.config)
     embedder = _embedder(settings)
@@ -109,7 +155,7 @@ def cmd_test(args: argparse.Namespace) -> int:
                                          embedder=embedder)
     watchlist = _find(watchlists, errors, args.name)
     since = SystemClock().now() - timedelta(days=args.days)
-    engine = create_db_engine(settings.database.url)
+    engine = open_existing_db(settings.database.url)
     try:
         with engine.connect() as conn:
             seen, alerts = replay(conn, watchlist, since=since, embedder=embedder)
@@ -169,7 +215,7 @@ def _hit(hit: Hit) -> dict[str, Any]:
 def _load_config(path: str) -> Any:
     from monitor.config import load_config
 
-    return load_config(path)
+    return load_config(path, channel_secrets=False)  # nothing here delivers
 
 
 def _embedder(settings: Any | None) -> Embedder:

@@ -78,7 +78,7 @@ class FeedSpec(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     url: str
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = Field(default=(), examples=[["en"]])
     interval_seconds: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="before")

@@ -8,37 +8,92 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import StorageError
 from monitor.storage.locks import migration_lock
+from monitor.storage.urls import parse_database_url, safe_url, sqlite_file
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_FIX = "create it, or correct [database] url or MONITOR_DATABASE_URL"
 
 
 def create_db_engine(url: str) -> Engine:
-    """An engine for `url`; a relative SQLite path is created with its folder."""
-    parsed = make_url(url)
+    """An engine for `url` (`postgres://` and `postgresql://` go through psycopg).
+
+    A SQLite file is created on first use, but its folder must exist: a mistyped path is an error,
+    not a new empty database that makes every feed and story look gone.
+    """
+    parsed = parse_database_url(url)
+    path = sqlite_file(url)
+    if path is not None:
+        _check_folder(path)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The database file of a SQLite URL (None for PostgreSQL and in-memory databases)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database).expanduser()
+def open_existing_db(url: str) -> Engine:
+    """An engine for a database a run has already created (read-only commands: nothing to show otherwise)."""
+    path = sqlite_file(url)
+    if path is not None:
+        _check_folder(path)
+        if not path.is_file():
+            raise StorageError(f"no database at {path} yet: `monitor once` creates it")
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            created = bool(_stored_revisions(conn))
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot open the database {safe_url(url)}: {_reason(exc)}") from exc
+    if not created:
+        engine.dispose()
+        raise StorageError(f"the database {safe_url(url)} has no tables yet: `monitor once` creates them")
+    return engine
+
+
+def describe_database(url: str) -> str:
+    """What `check-config` says: it connects, and creates, writes and migrates nothing."""
+    path = sqlite_file(url)
+    if path is not None:
+        _check_folder(path)
+        if not path.exists():
+            return f"new: the first run creates {path}"
+    engine = create_engine(parse_database_url(url), connect_args=_probe_args(url))
+    try:
+        with engine.connect() as conn:
+            current = _stored_revisions(conn) or frozenset()
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot connect to {safe_url(url)}: {_reason(exc)}") from exc
+    finally:
+        engine.dispose()
+    if not current:
+        return "connected; empty: the first run creates the tables"
+    if current == _newest_revisions():
+        return "connected; schema up to date"
+    return "connected; the next run applies new migrations"
+
+
+def _probe_args(url: str) -> dict[str, int]:
+    return {"timeout": 5} if sqlite_file(url) is not None else {"connect_timeout": 10}
+
+
+def _check_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise StorageError(f"cannot open the SQLite database {path}: folder {path.parent} does not exist "
+                           f"({_FIX})")
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's first line (e.g. 'password authentication failed for user "monitor"')."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -116,6 +171,15 @@ def script_heads() -> frozenset[str] | None:
         down = values["down_revision"]
         parents.update([down] if isinstance(down, str) else down or ())
     return frozenset(revisions - parents)
+
+
+def _newest_revisions() -> frozenset[str]:
+    heads = script_heads()
+    if heads is None:
+        from alembic.script import ScriptDirectory
+
+        heads = frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return heads
 
 
 def _stored_revisions(conn: Connection) -> frozenset[str] | None:

@@ -188,6 +188,20 @@ def send_now(conn: Connection, ids: Sequence[int], now: datetime) -> int:
                         .values(next_attempt_at=now)).rowcount
 
 
+def expedite(conn: Connection, now: datetime, *, ids: Sequence[int] | None = None,
+             channels: Sequence[str] | None = None) -> list[int]:
+    """Make pending rows that wait for a retry due at `now` (backoff ignored); returns their ids.
+
+    Rows held by quiet hours, a digest schedule or a rate limit have no last error: they keep their time.
+    """
+    cond = and_(outbox.c.state == "pending", outbox.c.last_error.is_not(None), outbox.c.next_attempt_at > now)
+    if ids is not None:
+        cond = and_(cond, outbox.c.id.in_(list(ids)))
+    if channels is not None:
+        cond = and_(cond, outbox.c.channel.in_(list(channels)))
+    return list(conn.scalars(update(outbox).where(cond).values(next_attempt_at=now).returning(outbox.c.id)))
+
+
 def load_outlines(conn: Connection, story_ids: Iterable[int]) -> dict[int, StoryOutline | None]:
     """Each distinct story once (several alerts often show the same story), headlines only; None for a
     story that no longer exists."""

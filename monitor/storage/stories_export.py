@@ -44,6 +44,19 @@ class ExportedArticle:
     reason: str | None  # why it joined the story: new, text-duplicate, near-duplicate, similar
     score: float | None
     shared: tuple[str, ...] = ()  # the names, places and numbers behind a "similar" decision
+    text: str | None = None  # only when asked for (`stories export --text`): it is most of the bytes
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = _jsonable(asdict(self))
+        if self.text is None:
+            del out["text"]
+        return out
+
+    def to_input(self, story_id: int) -> dict[str, Any]:
+        """The line `monitor match` and `monitor cluster` read: id, title, text, lang, published, ..."""
+        return {"id": self.id, "story": story_id, "title": self.title, "text": self.text or "",
+                "lang": self.language, "source": self.source, "url": self.canonical_url,
+                "published": self.published.isoformat() if self.published else None}
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ class StoryDetail:
 
     def to_json(self) -> dict[str, Any]:
         out = self.story.to_json()
-        out["articles"] = [_jsonable(asdict(a)) for a in self.articles]
+        out["articles"] = [a.to_json() for a in self.articles]
         out["matches"] = [_jsonable(m) for m in self.matches]
         out["alerts"] = [_jsonable(asdict(a)) for a in self.alerts]
         return out
@@ -120,8 +133,8 @@ def _summary(row: Any, watchlists: list[str]) -> StorySummary:
     )
 
 
-def get_story(conn: Connection, story_id: int) -> StoryDetail | None:
-    """One story with its articles, matches and alerts; None if there is no such story."""
+def get_story(conn: Connection, story_id: int, *, with_text: bool = False) -> StoryDetail | None:
+    """One story with its articles (their text too with `with_text`), matches and alerts; None if none."""
     try:
         row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
         if row is None:
@@ -139,7 +152,8 @@ def get_story(conn: Connection, story_id: int) -> StoryDetail | None:
         articles=tuple(ExportedArticle(
             id=a.id, title=a.title, url=a.url, canonical_url=a.canonical_url, source=a.source,
             language=a.language, published=a.published_at, fetched=a.fetched_at, reason=a.story_reason,
-            score=a.story_score, shared=tuple(a.story_shared or ())) for a in members),
+            score=a.story_score, shared=tuple(a.story_shared or ()),
+            text=a.text if with_text else None) for a in members),
         matches=tuple({"watchlist": m.watchlist, "score": m.score, "explanation": m.explanation,
                        "matched_at": m.matched_at} for m in matches),
         alerts=tuple(ExportedAlert(
@@ -148,7 +162,8 @@ def get_story(conn: Connection, story_id: int) -> StoryDetail | None:
     )
 
 
-def iter_story_details(conn: Connection, *, since: datetime | None = None) -> Iterator[StoryDetail]:
+def iter_story_details(conn: Connection, *, since: datetime | None = None,
+                       with_text: bool = False) -> Iterator[StoryDetail]:
     """Every story seen since `since` with its articles, oldest first (for a JSON Lines export)."""
     query = select(stories.c.id).order_by(stories.c.id)
     if since is not None:
@@ -158,6 +173,6 @@ def iter_story_details(conn: Connection, *, since: datetime | None = None) -> It
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot export stories: {exc}") from exc
     for story_id in ids:
-        detail = get_story(conn, story_id)
+        detail = get_story(conn, story_id, with_text=with_text)
         if detail is not None:  # deleted meanwhile (retention)
             yield detail

@@ -6,7 +6,7 @@ and are chosen by name in the config. Everything that needs vectors takes an `Em
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, Protocol
 
 import numpy as np
@@ -29,9 +29,17 @@ class Embedder(Protocol):
 
 
 def embed_batches(embedder: Embedder, texts: Sequence[str], batch_size: int,
-                  kind: EmbedKind = "query") -> np.ndarray:
-    """(n, dim) vectors for any number of texts, in batches of `batch_size` (bounded memory)."""
-    parts = [embedder.embed(texts[s:s + batch_size], kind=kind) for s in range(0, len(texts), batch_size)]
+                  kind: EmbedKind = "query", on_batch: Callable[[int], object] | None = None) -> np.ndarray:
+    """(n, dim) vectors for any number of texts, in batches of `batch_size` (bounded memory).
+
+    `on_batch(n)` is told after each batch how many texts it held (a progress line).
+    """
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        batch = texts[start:start + batch_size]
+        parts.append(embedder.embed(batch, kind=kind))
+        if on_batch is not None:
+            on_batch(len(batch))
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from monitor.configfile import dotted, locate_key, toml_error
+from monitor.configfile import locate_key, toml_error
+from monitor.configschema import schema_problems
 from monitor.errors import ConfigError, QueryError
 from monitor.watch.model import Watchlist, WeightedTerm
 from monitor.watch.query import compile_query, literal_seq
@@ -42,7 +42,7 @@ def load_watchlist_text(path: Path, text: str, *, channels: set[str] | None,
     try:
         spec = WatchlistSpec.model_validate(raw)
     except ValidationError as exc:
-        raise WatchlistFileError([_schema_error(e, file, text) for e in exc.errors()]) from None
+        raise WatchlistFileError(schema_problems(exc, WatchlistSpec, file, text)) from None
     errors: list[ConfigError] = []
     if not any(getattr(spec, key) for key in FIELDS_NEEDED):
         errors.append(ConfigError(f"a watchlist needs at least one of: {', '.join(FIELDS_NEEDED)}",
@@ -108,28 +108,3 @@ def _query_error(exc: QueryError, file: str, text: str) -> ConfigError:
         if start >= 0:
             where = f" (line {line}, column {start + exc.column + 1} of the file)"
     return ConfigError(f"query does not parse{where}: {exc}", file=file, key="query", line=line)
-
-
-def _schema_error(error: Any, file: str, text: str) -> ConfigError:
-    loc = tuple(error["loc"])
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        close = difflib.get_close_matches(str(loc[-1]), _known_keys(loc[:-1]), n=1)
-        message = "unknown key (a typo?)" + (f"; did you mean {close[0]!r}?" if close else "")
-    return ConfigError(message, file=file, key=dotted(loc), line=locate_key(text, loc))
-
-
-
-def _known_keys(parent: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at `parent` (e.g. ("delivery",)), for "did you mean" suggestions."""
-    model: Any = WatchlistSpec
-    for part in parent:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part)
-        annotation = getattr(field, "annotation", None)
-        args = getattr(annotation, "__args__", ())
-        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
-        if model is None:
-            return []
-    return list(model.model_fields)

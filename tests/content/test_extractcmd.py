@@ -73,3 +73,20 @@ def test_urls_on_loopback_are_refused_unless_allowed(capsys: pytest.CaptureFixtu
         site.put("/en-baghouz-encampment.html", SEED.read_bytes())
         code, lines = run(capsys, site.url("/en-baghouz-encampment.html"))
     assert code == 1 and "127.0.0.1" in lines[0]["error"]
+
+
+def test_urls_are_fetched_with_the_http_settings_of_the_config(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    allowing = tmp_path / "allowing.toml"
+    allowing.write_text('[http]\nallowed_networks = ["127.0.0.0/8"]\n', encoding="utf-8")
+    guarded = tmp_path / "guarded.toml"
+    guarded.write_text('[http]\nallow_private_addresses = false\nmax_body_bytes = 100\n', encoding="utf-8")
+    with SiteServer() as site:
+        site.put("/en-baghouz-encampment.html", SEED.read_bytes())
+        url = site.url("/en-baghouz-encampment.html")
+        allowed_code, allowed = run(capsys, "-c", str(allowing), url)
+        refused_code, refused = run(capsys, "-c", str(guarded), url)
+        capped_code, capped = run(capsys, "-c", str(guarded), "--allow-private", url)
+    assert allowed_code == 0 and "200 peacekeepers" in allowed[0]["text"]
+    assert refused_code == 1 and "127.0.0.1" in refused[0]["error"]
+    assert capped_code == 1 and "100" in capped[0]["error"]  # the config's size cap still holds

@@ -45,6 +45,7 @@ def _without_feeds(toml: str) -> str:
 
 def _config_as_the_readme_says(folder: Path, site_port: int, smtp_port: int) -> Path:
     shutil.copytree(ROOT / "config", folder / "config")
+    (folder / "var").mkdir()  # a clone has it (var/.gitkeep): the example's database goes there
     path = folder / "config" / "monitor.toml"
     text = (folder / "config" / "monitor.example.toml").read_text(encoding="utf-8")  # cp example monitor.toml
     text = re.sub(r"^# allowed_networks = .*$", 'allowed_networks = ["127.0.0.0/8"]', text, flags=re.M)

@@ -215,10 +215,10 @@ def test_import_draws_progress_on_a_terminal_and_stays_quiet_when_piped(tmp_path
         seen += chunk
     os.close(controller)
     assert process.wait(timeout=60) == 0
-    assert b"\rimporting feeds 1/3  One\x1b[K" in seen and b"\rimporting feeds 3/3  Three\x1b[K" in seen
+    assert b"] 1/3 feeds imported, One\x1b[K" in seen and b"] 3/3 feeds imported, Three\x1b[K" in seen
     assert b"imported 3 feeds, skipped 0" in seen
 
     piped = run_import(tmp_path / "pipe", opml, stderr=subprocess.PIPE)
     _, err = piped.communicate(timeout=60)
     assert piped.returncode == 0 and b"imported 3 feeds, skipped 0" in err
-    assert b"\r" not in err and b"importing feeds" not in err
+    assert b"\r" not in err and b"feeds imported," not in err

@@ -118,6 +118,7 @@ def test_two_app_instances_keep_separate_metrics() -> None:
 
 def test_healthz_on_sqlite_follows_the_database_file(tmp_path: Path, free_port: int) -> None:
     path = tmp_path / "state" / "monitor.db"
+    path.parent.mkdir()
     engine = create_db_engine(f"sqlite:///{path}")
     migrate(engine)
     web = start_web_server(ServiceSettings(metrics_port=free_port), engine, Metrics())

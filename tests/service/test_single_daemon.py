@@ -65,6 +65,7 @@ def started(lines: list[str], timeout: float = 60) -> bool:
 
 def test_second_daemon_is_refused_and_a_killed_one_does_not_block_the_next(tmp_path: Path) -> None:
     database = tmp_path / "state" / "monitor.db"
+    database.parent.mkdir()  # a SQLite database's folder must exist
     (tmp_path / "watchlists").mkdir()
     config = tmp_path / "monitor.toml"
     config.write_text(f'[database]\nurl = "sqlite:///{database}"\n\n[service]\nmetrics_port = 0\n',

@@ -20,7 +20,7 @@ NOW = datetime(2019, 2, 13, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    engine = create_db_engine(f"sqlite:///{tmp_path}/db/monitor.db")
+    engine = create_db_engine(f"sqlite:///{tmp_path}/monitor.db")
     migrate(engine)
     migrate(engine)  # applying again is a no-op
     return engine

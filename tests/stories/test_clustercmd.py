@@ -34,7 +34,7 @@ def test_similarity_scores_pairs_and_names_a_bad_line(tmp_path, capsys):
     assert rows[0]["same_story"] is True and rows[1]["same_story"] is False
 
 
-def test_cluster_groups_in_input_order_with_progress(tmp_path, capsys):
+def test_cluster_groups_in_input_order_and_draws_no_progress_when_piped(tmp_path, capsys):
     path = tmp_path / "articles.jsonl"
     _write(path, [
         {"id": 1, "title": "Oder floods Wroclaw", "text": FLOOD},
@@ -47,7 +47,8 @@ def test_cluster_groups_in_input_order_with_progress(tmp_path, capsys):
     captured = capsys.readouterr()
     assert [json.loads(line) for line in captured.out.splitlines()] == [
         {"id": 1, "story": 1}, {"id": 2, "story": 2}, {"id": 3, "story": 1}, {"id": 4, "story": 1}]
-    assert "4/4 articles" in captured.err
+    assert "clustered 4 articles" in captured.err  # the summary; the progress line is for terminals
+    assert "4/4 articles" not in captured.err and "\r" not in captured.err
 
 
 def test_missing_file_is_a_clear_error(tmp_path, capsys):

@@ -46,11 +46,25 @@ def test_a_regex_python_warns_about_is_still_a_regex() -> None:
     assert isinstance(node, Regex) and node.pattern.search("a [x") and not node.pattern.search("x")
 
 
-def test_hyphenated_word_is_a_phrase_and_lowercase_operators_are_words() -> None:
-    node = parse_query("US-backed and")
+def test_hyphenated_word_is_a_phrase() -> None:
+    node = parse_query("US-backed militias")
     assert isinstance(node, And)
     assert words(node.children[0]) == ["us", "backed"]
-    assert words(node.children[1]) == ["and"]
+    assert words(node.children[1]) == ["militias"]
+
+
+def test_lower_case_operators_are_operators_and_quoted_ones_are_words() -> None:
+    either = parse_query("syria or iraq")
+    assert isinstance(either, Or) and [words(c) for c in either.children] == [["syria"], ["iraq"]]
+    both = parse_query("Baghouz and SDF not football")
+    assert isinstance(both, And) and isinstance(both.children[2], Not)
+    assert [words(c) for c in both.children[:2]] == [["baghouz"], ["sdf"]]
+    quoted = parse_query('"or" Gold')
+    assert isinstance(quoted, And) and words(quoted.children[0]) == ["or"]
+    german = parse_query("Not Hunger")  # mixed case is a word: German "Not"
+    assert isinstance(german, And) and words(german.children[0]) == ["not"]
+    with pytest.raises(QueryError, match="ends where a term was expected"):
+        parse_query("US-backed and")
 
 
 @pytest.mark.parametrize(("query", "column", "message"), [

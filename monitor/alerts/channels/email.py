@@ -1,29 +1,26 @@
 """SMTP: STARTTLS, implicit TLS or plain, optional login; multipart text + HTML.
 
 Headers are built with `email.message.EmailMessage` under the SMTP policy, which refuses CR/LF in
-header values. The policy would also decode anything in a title that looks like an RFC 2047 encoded
-word (`=?utf-8?q?...?=`) and write it out decoded; a subject containing `=?` is therefore written as
-our own base64 encoded words, so the reader sees exactly the literal title.
+header values. The Subject is folded by `subject.FoldedSubject`, not by the policy, whose folding
+loses spaces between encoded words and decodes titles that look like encoded words.
 """
 
 from __future__ import annotations
 
-import base64
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.policy import SMTP, Policy
+from email.policy import SMTP
 from email.utils import format_datetime, formatdate
 from typing import TYPE_CHECKING
 
-from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, flat_line, register_channel
+from monitor.alerts.channels.base import DeliveryResult, RenderedAlert, register_channel
+from monitor.alerts.channels.subject import safe_subject
 from monitor.alerts.settings import EmailChannelSettings
 from monitor.errors import DeliveryError
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer  # collections.abc.Buffer from Python 3.12
-
-_MAX_SUBJECT = 200
 
 
 def build_email(alert: RenderedAlert, settings: EmailChannelSettings) -> EmailMessage:
@@ -40,29 +37,6 @@ def build_email(alert: RenderedAlert, settings: EmailChannelSettings) -> EmailMe
     msg.set_content(alert.text, subtype="plain", charset="utf-8")
     msg.add_alternative(alert.html, subtype="html", charset="utf-8")
     return msg
-
-
-def safe_subject(subject: str) -> str:
-    """One line, no control characters; `=?` only ever inside our own encoded words."""
-    flat = flat_line(subject, _MAX_SUBJECT)
-    return EncodedSubject(flat) if "=?" in flat else flat
-
-
-class EncodedSubject(str):
-    """A Subject the policy stores as is (it has a `name`) and folds as base64 encoded words."""
-
-    name = "Subject"
-
-    def fold(self, *, policy: Policy) -> str:
-        words, chunk = [], ""
-        for char in str(self):
-            if len((chunk + char).encode("utf-8")) > 45:  # 45 bytes -> a 75-character encoded word
-                words.append(chunk)
-                chunk = ""
-            chunk += char
-        words.append(chunk)
-        encoded = [f"=?utf-8?b?{base64.b64encode(w.encode('utf-8')).decode('ascii')}?=" for w in words]
-        return f"{self.name}: " + f"{policy.linesep} ".join(encoded) + policy.linesep
 
 
 @register_channel("email")

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from monitor.errors import QueryError
 from monitor.watch.document import FIELDS
 
-_OPERATORS = {"AND", "OR", "NOT"}
+# Upper or lower case: "syria or iraq" means what it says. Quote the word to search it ("or"); mixed
+# case stays a word (German "Not", the name "Or").
+_OPERATORS = {"AND": "AND", "OR": "OR", "NOT": "NOT", "and": "AND", "or": "OR", "not": "NOT"}
 _NEAR = re.compile(r"NEAR/(\d+)")
 _FIELD = re.compile(r"([A-Za-z_]+):")
 _STOP = set("()\"") | {" ", "\t", "\n", "\r"}
@@ -77,7 +79,7 @@ def _regex_end(q: str, start: int) -> int:
 def _word(q: str, start: int, end: int) -> Iterator[Tok]:
     word = q[start:end]
     if word in _OPERATORS:
-        yield Tok(word, word, start)
+        yield Tok(_OPERATORS[word], word, start)
         return
     if word.startswith("NEAR"):
         m = _NEAR.fullmatch(word)
