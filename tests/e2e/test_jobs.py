@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-import monitor.jobs.content
+import monitor.content.extract
 import monitor.jobs.pipeline
 from monitor.clock import FakeClock
 from monitor.config import load_config
@@ -41,14 +41,14 @@ def test_a_page_that_breaks_extraction_is_recorded_final_after_the_attempts_and_
     site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
     site.put("/gulf.atom", rss("empty", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
-    extract = monitor.jobs.content.extract_article
+    extract = monitor.content.extract.extract_article
 
     def breaks_on_one_page(page, **kwargs):  # type: ignore[no-untyped-def]
         if page.url.endswith(f"/{poison}.html"):
             raise RecursionError("maximum recursion depth exceeded")  # what no rule of ours foresaw
         return extract(page, **kwargs)
 
-    monkeypatch.setattr(monitor.jobs.content, "extract_article", breaks_on_one_page)
+    monkeypatch.setattr(monitor.content.extract, "extract_article", breaks_on_one_page)  # read at use
     settings = load_config(config)
     clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
     first = run_once(settings, clock=clock)
@@ -149,13 +149,13 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
     site.put("/gulf.atom", rss("later", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
     extracted: list[str] = []
-    extract = monitor.jobs.content.extract_article
+    extract = monitor.content.extract.extract_article
 
     def counted(page, **kwargs):  # type: ignore[no-untyped-def]
         extracted.append(page.url)
         return extract(page, **kwargs)
 
-    monkeypatch.setattr(monitor.jobs.content, "extract_article", counted)
+    monkeypatch.setattr(monitor.content.extract, "extract_article", counted)
     settings = load_config(config)
     run_once(settings)
     assert extracted == [original.link]
