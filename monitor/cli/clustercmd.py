@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from monitor.cli.common import emit_json
 from monitor.clock import FakeClock
 from monitor.content.language import detect_language, normalize_lang
 from monitor.errors import ConfigError
@@ -17,12 +18,12 @@ from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import EMBEDDERS, load_embedder
 from monitor.stories.embedding import embed_batches, split_vectors
 from monitor.stories.engine import StoryEngine
-from monitor.stories.records import ArticleInput
+from monitor.stories.records import ArticleInput, Assignment
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim = subparsers.add_parser("similarity", help="score article pairs (JSON Lines in and out)")
     sim.add_argument("pairs", help="JSONL with id1, id2, title1, text1, title2, text2 [lang1, lang2, "
                                    "published1, published2]; '-' for stdin")
@@ -119,52 +120,119 @@ def run_similarity(args: argparse.Namespace) -> int:
 
 
 def run_cluster(args: argparse.Namespace) -> int:
+    """Place each article as it is read and write its line at once (flushed): a long run can be
+    followed, and a killed one keeps what it placed. A merge writes the merged articles again with
+    their new story (a reader keeps the last line of an id)."""
     settings = _settings(args)
     embedder = load_embedder(settings)
-    rows = list(_records(args.articles, ("id", "title", "text")))
-    good = [r for _, r in rows if r is not None]
-    items = [ArticleInput(str(r["title"] or ""), str(r["text"] or ""),
-                          _language(r.get("lang"), str(r["title"] or ""), str(r["text"] or "")),
-                          _date(r.get("published")), str(r.get("url") or "")) for r in good]
-    # The clock follows the stream's dates (undated articles take the latest date seen), so an archive
-    # clusters as it would have live; without any dates the window never moves.
-    dates = [i.published for i in items if i.published is not None]
-    clock = FakeClock(min(dates) if dates else datetime.now(UTC))
-    engine = StoryEngine(settings, embedder, clock)
-    story_of: list[int] = []  # engine story id per article; a new story takes its first article's index
-    merged_into: dict[int, int] = {}
+    output = _StoryLines()
+    order = _TimeOrder(args.articles)
+    engine: StoryEngine | None = None
+    clock = FakeClock()
+    bad = 0
     start = time.monotonic()
-    for begin in range(0, len(items), settings.batch_size):
-        chunk = items[begin:begin + settings.batch_size]
-        todo = [begin + n for n, needed in enumerate(engine.needs_vectors(chunk)) if needed]
-        vectors = dict(zip(todo, engine.embed([items[i] for i in todo]), strict=True))
-        for i in range(begin, begin + len(chunk)):
-            if items[i].published is not None and items[i].published > clock.now():
-                clock.set(items[i].published)
-            assignment = engine.assign(items[i], vectors.get(i))
-            story_id = assignment.story_id if assignment.story_id is not None else i
-            engine.commit(i, story_id, items[i], assignment)
-            for other in assignment.also:  # this article bridges stories: they are one
-                engine.merge(story_id, other)
-                merged_into[other] = story_id
-            story_of.append(story_id)
-        rate = len(story_of) / max(time.monotonic() - start, 1e-9)
-        print(f"clustered {len(story_of)}/{len(items)} articles, {len(engine)} stories in window, "
-              f"{rate:.1f} articles/s", file=sys.stderr)
-    for record, label in zip(good, _labels(story_of, merged_into, [r["id"] for r in good]), strict=True):
-        print(json.dumps({"id": record["id"], "story": label}))
-    return 0 if len(good) == len(rows) else 1
+    for batch in _batches(_records(args.articles, ("id", "title", "text")), settings.batch_size):
+        bad += sum(1 for _, r in batch if r is None)
+        rows = [(n, r) for n, r in batch if r is not None]
+        items = [_article_input(r) for _, r in rows]
+        if engine is None:
+            # The clock follows the stream's dates (undated articles take the latest date seen), so an
+            # archive clusters as it would have live; without any dates the window never moves.
+            dates = [i.published for i in items if i.published is not None]
+            clock.set(min(dates) if dates else datetime.now(UTC))
+            engine = StoryEngine(settings, embedder, clock)
+        _place_batch(engine, clock, rows, items, output, order)
+        rate = output.placed / max(time.monotonic() - start, 1e-9)
+        print(f"clustered {output.placed} articles, {len(engine)} stories in window, {rate:.1f} articles/s",
+              file=sys.stderr)
+    order.report()
+    return 0 if bad == 0 else 1
 
 
-def _labels(story_of: list[int], merged_into: dict[int, int], ids: list[Any]) -> list[Any]:
-    """Each article's story, named by the id of the story's first article (merges followed)."""
+def _place_batch(engine: StoryEngine, clock: FakeClock, rows: list[tuple[int, dict[str, Any]]],
+                 items: list[ArticleInput], output: _StoryLines, order: _TimeOrder) -> None:
+    todo = [n for n, needed in enumerate(engine.needs_vectors(items)) if needed]
+    vectors = dict(zip(todo, engine.embed([items[n] for n in todo]), strict=True))
+    for n, ((line, record), item) in enumerate(zip(rows, items, strict=True)):
+        order.check(line, item.published)
+        if item.published is not None and item.published > clock.now():
+            clock.set(item.published)
+        assignment = engine.assign(item, vectors.get(n))
+        index = output.placed
+        story_id = assignment.story_id if assignment.story_id is not None else index
+        engine.commit(index, story_id, item, assignment)
+        output.place(record["id"], story_id, assignment)
+        for other in assignment.also:  # this article shows the two stories to be one event
+            engine.merge(story_id, other)
+            output.merge(story_id, other, record["id"])
 
-    def final(story: int) -> int:
-        while story in merged_into:
-            story = merged_into[story]
-        return story
 
-    first: dict[int, int] = {}
-    for index, story in enumerate(story_of):
-        first.setdefault(final(story), index)
-    return [ids[first[final(story)]] for story in story_of]
+def _batches(records: Iterator[tuple[int, dict[str, Any] | None]], size: int
+             ) -> Iterator[list[tuple[int, dict[str, Any] | None]]]:
+    batch: list[tuple[int, dict[str, Any] | None]] = []
+    for entry in records:
+        batch.append(entry)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _article_input(record: dict[str, Any]) -> ArticleInput:
+    title, text = str(record["title"] or ""), str(record["text"] or "")
+    language = _language(record.get("lang"), title, text)
+    return ArticleInput(title, text, language, _date(record.get("published")), str(record.get("url") or ""))
+
+
+class _StoryLines:
+    """One JSON line per placed article; a story is named by the id of its first article."""
+
+    def __init__(self) -> None:
+        self.placed = 0
+        self._label: dict[int, Any] = {}  # engine story id -> the id of its first article
+        self._ids: dict[int, list[Any]] = {}  # engine story id -> ids of its articles
+
+    def place(self, article_id: Any, story_id: int, assignment: Assignment) -> None:
+        label = self._label.setdefault(story_id, article_id)
+        self._ids.setdefault(story_id, []).append(article_id)
+        self.placed += 1
+        line: dict[str, Any] = {"id": article_id, "story": label, "reason": assignment.reason,
+                                "score": round(assignment.score, 4)}
+        if assignment.reason == "similar":
+            line["shared"] = list(assignment.shared)
+        emit_json(line)
+
+    def merge(self, story_id: int, other: int, via: Any) -> None:
+        moved = self._ids.pop(other, [])
+        self._label.pop(other, None)
+        self._ids.setdefault(story_id, []).extend(moved)
+        for article_id in moved:
+            emit_json({"id": article_id, "story": self._label[story_id], "reason": "merged", "via": via})
+
+
+class _TimeOrder:
+    """Notes articles published before one read earlier: the story window follows the latest date."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._latest: datetime | None = None
+        self._late = 0
+        self._first: str | None = None
+
+    def check(self, line: int, published: datetime | None) -> None:
+        if published is None:
+            return
+        if self._latest is not None and published < self._latest:
+            self._late += 1
+            if self._first is None:
+                self._first = f"line {line}: {published.isoformat()} after {self._latest.isoformat()}"
+                print(f"monitor: {self._path}:{line}: not in time order (published {published.isoformat()} "
+                      f"after an article of {self._latest.isoformat()}); the story window follows the latest "
+                      "date", file=sys.stderr)
+        self._latest = published if self._latest is None else max(self._latest, published)
+
+    def report(self) -> None:
+        if self._late:
+            print(f"monitor: {self._path}: {self._late} articles not in time order (first: {self._first})",
+                  file=sys.stderr)
