@@ -96,8 +96,8 @@ def load_similarity(embedder_name: str, path: str | None = None,
     lead_mean, title_mean = (np.asarray(entry[key], dtype=np.float32) if entry.get(key) else None
                              for key in ("mean_vector", "title_mean_vector"))
     default = float(threshold if threshold is not None else entry["threshold"])
-    combiner = Combiner(np.asarray(entry["weights"], dtype=np.float64), float(entry["bias"]), default, lead_mean,
-                        title_mean,
+    combiner = Combiner(np.asarray(entry["weights"], dtype=np.float64), float(entry["bias"]), default,
+                        lead_mean, title_mean,
                         float(data["time"]["grace_days"]), float(data["time"]["penalty_per_day"]))
     fitted = entry.get("thresholds")
     # A user's threshold applies to every pair; an alerted story still demands the fitted strong fit.

@@ -64,8 +64,8 @@ def test_cluster_groups_in_input_order_with_reasons_and_progress(tmp_path, capsy
 
 def test_cluster_says_when_the_input_is_not_in_time_order(tmp_path, capsys):
     path = tmp_path / "articles.jsonl"
-    _write(path, [{"id": 1, "title": "Portugal votes", "text": ELECTION, "published": "2026-03-02T10:00:00Z"},
-                  {"id": 2, "title": "Oder floods Wroclaw", "text": FLOOD, "published": "2026-03-01T10:00:00Z"}])
+    _write(path, [{"id": 1, "title": "Portugal votes", "text": ELECTION, "published": "2026-03-02T10:00Z"},
+                  {"id": 2, "title": "Oder floods Wroclaw", "text": FLOOD, "published": "2026-03-01T10:00Z"}])
     assert main(["cluster", str(path)]) == 0
     err = capsys.readouterr().err
     assert f"{path}:2: not in time order" in err and "1 articles not in time order" in err
