@@ -71,10 +71,17 @@ def main(argv: list[str] | None = None) -> int:
                         "l2": L2, "priors": PRIORS,
                         "mean_vector": _rounded(mean) if name == "e5-small" else None,
                         "title_mean_vector": _rounded(title_mean) if name == "e5-small" else None}
+    # The time penalty and the per-language thresholds come from scripts/fit_stream.py (dated pairs):
+    # kept from the file being replaced. Without them, a prior: beyond a day apart, 0.7 logit a day.
+    previous = json.loads((OUT / "coefficients.json").read_text(encoding="utf-8")) \
+        if (OUT / "coefficients.json").exists() else {}
+    for name, model in models.items():
+        if "thresholds" in previous.get("models", {}).get(name, {}):
+            model["thresholds"] = previous["models"][name]["thresholds"]
+    time = previous.get("time") if previous.get("time", {}).get("fitted") else None
     data = {"version": 1, "default_model": args.embedder[0],
             "df": {"files": files, "n_docs": n_docs},
-            # Not fitted: the dev pairs carry no dates. A prior: beyond a day apart, each day costs 0.7 logit.
-            "time": {"grace_days": 1.0, "penalty_per_day": 0.7}, "models": models}
+            "time": time or {"grace_days": 1.0, "penalty_per_day": 0.7}, "models": models}
     (OUT / "coefficients.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return 0
 

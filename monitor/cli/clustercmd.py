@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from monitor.cli.common import Progress
+from monitor.cli.common import Progress, emit_json
 from monitor.clock import FakeClock
 from monitor.content.language import detect_language, normalize_lang
 from monitor.errors import ConfigError
@@ -25,10 +25,10 @@ from monitor.stories.embedders import EMBEDDERS, load_embedder
 from monitor.stories.embedding import embed_batches, split_vectors
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
-from monitor.stories.window import MemoryStore, NotPlaced, StoryWindow
+from monitor.stories.window import MemoryStore, NotPlaced, Placed, StoryWindow
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sim = subparsers.add_parser("similarity", help="score article pairs (JSON Lines in and out)")
     sim.add_argument("pairs", help="JSONL with id1, id2, title1, text1, title2, text2 [lang1, lang2, "
                                    "published1, published2]; '-' for stdin")
@@ -136,41 +136,45 @@ def run_similarity(args: argparse.Namespace) -> int:
 
 
 def run_cluster(args: argparse.Namespace) -> int:
+    """Place each article as it is read and write its line at once (flushed): a long run can be
+    followed, and a killed one keeps what it placed. A merge writes the merged articles again with
+    their new story (a reader keeps the last line of an id)."""
     settings = _settings(args)
     embedder = load_embedder(settings)
-    rows = list(_records(args.articles, ("id", "title", "text")))
-    good = [r for _, r in rows if r is not None]
-    articles = [_stored(n, r) for n, r in enumerate(good)]
-    # The clock follows the stream's dates (undated articles take the latest date seen), so an archive
-    # clusters as it would have live; without any dates the window never moves.
-    dates = [a.published for a in articles if a.published is not None]
-    clock = FakeClock(min(dates) if dates else datetime.now(UTC))
-    window, store = StoryWindow(settings, embedder, clock), MemoryStore()
+    output, order = _StoryLines(), _TimeOrder(args.articles)
+    window: StoryWindow | None = None
+    store, clock = MemoryStore(), FakeClock()
+    bad = 0
     start = time.monotonic()
-    progress = Progress("articles", len(articles))
-    for begin in range(0, len(articles), settings.batch_size):
-        chunk = articles[begin:begin + settings.batch_size]
-        vectors = window.vectors_for(chunk)  # one model call per batch; then article by article, in time
-        for article in chunk:
+    progress = Progress("articles")
+    for batch in _batches(_records(args.articles, ("id", "title", "text")), settings.batch_size):
+        bad += sum(1 for _, r in batch if r is None)
+        rows = [(n, r) for n, r in batch if r is not None]
+        articles = [_stored(output.placed + k, r) for k, (_, r) in enumerate(rows)]
+        if window is None:
+            # The clock follows the stream's dates (undated articles take the latest date seen), so an
+            # archive clusters as it would have live; without any dates the window never moves.
+            dates = [a.published for a in articles if a.published is not None]
+            clock.set(min(dates) if dates else datetime.now(UTC))
+            window = StoryWindow(settings, embedder, clock)
+        vectors = window.vectors_for(articles)  # one model call per batch; then article by article, in time
+        for (line, record), article in zip(rows, articles, strict=True):
+            order.check(line, article.published)
             if article.published is not None and article.published > clock.now():
                 clock.set(article.published)
             vector = vectors.get(article.article_id)
             result = window.place_batch(store, [replace(article, vector=vector, vector_model=window.model)
                                                 if vector else article])[0]
             if isinstance(result, NotPlaced):
-                raise ConfigError(f"article {good[result.article_id]['id']!r}: {result.error}",
+                raise ConfigError(f"line {line}: article {record['id']!r}: {result.error}",
                                   file=args.articles)
-        rate = (begin + len(chunk)) / max(time.monotonic() - start, 1e-9)
-        progress.advance(len(chunk), f"{len(window)} stories in window, {rate:.1f} articles/s")
+            output.place(record["id"], result)
+        rate = output.placed / max(time.monotonic() - start, 1e-9)
+        progress.advance(len(batch), f"{len(window)} stories in window, {rate:.1f} articles/s")
     progress.close()
-    print(f"clustered {len(articles)} articles", file=sys.stderr)
-    first: dict[int, int] = {}
-    for article in articles:
-        first.setdefault(store.story_of(article.article_id), article.article_id)
-    for record, article in zip(good, articles, strict=True):
-        story = first[store.story_of(article.article_id)]
-        print(json.dumps({"id": record["id"], "story": good[story]["id"]}))
-    return 0 if len(good) == len(rows) else 1
+    print(f"clustered {output.placed} articles into {output.stories} stories", file=sys.stderr)
+    order.report()
+    return 0 if bad == 0 else 1
 
 
 def _stored(index: int, record: dict[str, Any]) -> StoredArticle:
@@ -179,3 +183,73 @@ def _stored(index: int, record: dict[str, Any]) -> StoredArticle:
     return StoredArticle(article_id=index, story_id=None, title=title, text=text,
                          language=_language(record.get("lang"), title, text), published=published,
                          fetched=published or datetime.now(UTC), text_hash="", simhash=None, vector=None)
+
+
+def _batches(records: Iterator[tuple[int, dict[str, Any] | None]], size: int
+             ) -> Iterator[list[tuple[int, dict[str, Any] | None]]]:
+    batch: list[tuple[int, dict[str, Any] | None]] = []
+    for entry in records:
+        batch.append(entry)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _StoryLines:
+    """One JSON line per placed article, written at once; a story is named by the id of its first
+    article. A merge writes the articles of the story folded away again (a reader keeps the last line
+    of an id)."""
+
+    def __init__(self) -> None:
+        self.placed = 0
+        self._label: dict[int, Any] = {}  # window story id -> the id of its first article
+        self._ids: dict[int, list[Any]] = {}  # window story id -> ids of its articles
+
+    @property
+    def stories(self) -> int:
+        return len(self._ids)
+
+    def place(self, article_id: Any, placed: Placed) -> None:
+        label = self._label.setdefault(placed.story_id, article_id)
+        self._ids.setdefault(placed.story_id, []).append(article_id)
+        self.placed += 1
+        line: dict[str, Any] = {"id": article_id, "story": label, "reason": placed.reason,
+                                "score": round(placed.score, 4)}
+        if placed.reason == "similar":
+            line["shared"] = list(placed.shared)
+        emit_json(line)
+        for other in placed.merged:  # this article shows the two stories to be one event
+            moved = self._ids.pop(other, [])
+            self._label.pop(other, None)
+            self._ids[placed.story_id].extend(moved)
+            for moved_id in moved:
+                emit_json({"id": moved_id, "story": label, "reason": "merged", "via": article_id})
+
+
+class _TimeOrder:
+    """Notes articles published before one read earlier: the story window follows the latest date."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._latest: datetime | None = None
+        self._late = 0
+        self._first: str | None = None
+
+    def check(self, line: int, published: datetime | None) -> None:
+        if published is None:
+            return
+        if self._latest is not None and published < self._latest:
+            self._late += 1
+            if self._first is None:
+                self._first = f"line {line}: {published.isoformat()} after {self._latest.isoformat()}"
+                print(f"monitor: {self._path}:{line}: not in time order (published {published.isoformat()} "
+                      f"after an article of {self._latest.isoformat()}); the story window follows the latest "
+                      "date", file=sys.stderr)
+        self._latest = published if self._latest is None else max(self._latest, published)
+
+    def report(self) -> None:
+        if self._late:
+            print(f"monitor: {self._path}: {self._late} articles not in time order (first: {self._first})",
+                  file=sys.stderr)

@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from monitor.errors import StorageError
-from monitor.storage.db import create_db_engine, sqlite_file
+from monitor.storage.db import create_db_engine
+from monitor.storage.urls import sqlite_file
 
 
 def lock_path(database: Path) -> Path:

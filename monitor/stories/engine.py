@@ -2,9 +2,11 @@
 
 Order of work per article: exact text hash, then SimHash near-duplicate (same language), then
 the embeddings (of the title, and of the first prose: see article_vectors); candidate stories come
-from an index of member lead vectors, each is compared with its centroid and its closest members
-(the closest member helps translations that sit far from a centroid built in another language),
-and the fitted combiner scores each candidate against its closest members.
+from an index of member lead vectors, and the fitted combiner (publication time included) scores
+the article against each candidate's two closest members. Members, not a centroid, carry a story:
+a centroid drifts towards the topic as a story grows, and translations sit far from a centroid
+built in another language. Which story the article joins, and which stories it shows to be one
+event, is decided story by story in `placement`.
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedding import Embedder, embed_batches, split_vectors
 from monitor.stories.features import Signals
 from monitor.stories.index import VectorIndex
-from monitor.stories.records import ArticleInput, Assignment
+from monitor.stories.placement import Fit, place
+from monitor.stories.records import ArticleInput, Assignment, Reason
 from monitor.stories.settings import StorySettings
+from monitor.stories.shared_names import shared_names
 from monitor.stories.similarity import Similarity, load_similarity
+from monitor.stories.thresholds import margin
 
 _MEMBERS_INDEXED = 12  # per story; later members still feed the centroid and the duplicate keys
 _MEMBERS_SCORED = 2  # closest members scored in full per candidate story
+_MEMBERS_WHOLE = 4  # closest members looked at when a story's best member admits the article
 
 
 @dataclass
@@ -103,10 +109,6 @@ class StoryEngine:
             kept += 1
         return kept
 
-    def mark_alerted(self, story_id: int) -> None:
-        """An alerted story keeps its id: it is never merged into another one."""
-        self._alerted.add(story_id)
-
     def embed(self, items: list[ArticleInput]) -> np.ndarray:
         """Raw vectors for several articles in batches (what `assign(..., vector=)` accepts): each row
         is the lead's vector followed by the title's."""
@@ -147,9 +149,18 @@ class StoryEngine:
         title_centred = self.similarity.centre(title, titles=True)[0] if title is not None else None
         sig = self.similarity.signals(item.title, item.text, item.language, item.published)
         self._pending = {thash: sig}
-        story_id, score, also = self._best_story(sig, centred, title_centred)
-        reason = "similar" if story_id is not None else "new"
-        return Assignment(story_id, score, reason, raw.tobytes(), self.embedder.name, thash, shash, also)
+        placed = place(self._fits(sig, centred, title_centred), self._alerted)
+        if placed.story_id is None or placed.member is None:
+            return Assignment(None, placed.score, "new", raw.tobytes(), self.embedder.name, thash, shash)
+        member = self._members[placed.member].signals
+        assert member is not None
+        shared = shared_names(item.title, item.text, sig, member, self.similarity.frequencies.words)
+        return Assignment(placed.story_id, placed.score, "similar", raw.tobytes(), self.embedder.name, thash,
+                          shash, placed.merges, shared)
+
+    def mark_alerted(self, story_id: int) -> None:
+        """The story has alerted: it takes new articles only on a strong fit and is never merged."""
+        self._alerted.add(story_id)
 
     def commit(self, article_id: int, story_id: int, item: ArticleInput, assignment: Assignment) -> None:
         """Record a membership the lead has written: centroid, members, duplicate keys."""
@@ -163,6 +174,9 @@ class StoryEngine:
         if into == other or other not in self._stories or into not in self._stories:
             return
         source, target = self._stories.pop(other), self._stories[into]
+        if other in self._alerted:  # the lead never folds an alerted story away; should it, the alert stays
+            self._alerted.discard(other)
+            self._alerted.add(into)
         for article_id in source.members:
             self._members[article_id].story_id = into
         target.members.extend(source.members)
@@ -183,7 +197,7 @@ class StoryEngine:
 
     # ---- internals ------------------------------------------------------------------------------
     def _duplicate_of(self, item: ArticleInput, thash: str, shash: int | None
-                      ) -> tuple[int, float, str] | None:
+                      ) -> tuple[int, float, Reason] | None:
         exact = self._members.get(self._by_hash.get(thash, -1))
         if exact is not None:
             return exact.story_id, 1.0, "text-duplicate"
@@ -197,40 +211,53 @@ class StoryEngine:
             return None
         return member.story_id, 1.0 - near[1] / 64.0, "near-duplicate"
 
-    def _best_story(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None
-                    ) -> tuple[int | None, float, tuple[int, ...]]:
-        """Best story at or above the threshold, its score, and the other stories above it too."""
+    def _fits(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None) -> list[Fit]:
+        """How the article fits each candidate story (the nearest by a member's lead vector)."""
         k = 2 * self.settings.candidates  # several hits may fall in one story
         closest: dict[int, list[tuple[float, int]]] = {}
         for article_id, cos in self._member_vectors.search(vec, k):
             member = self._members.get(article_id)
             if member is not None:
                 closest.setdefault(member.story_id, []).append((cos, article_id))
-        nearest = list(closest)[:self.settings.candidates]  # the search gives hits best first
-        scores = {}
-        for story_id in nearest:
+        fits = []
+        for story_id in list(closest)[:self.settings.candidates]:  # the search gives hits best first
             story = self._stories.get(story_id)
             if story is not None:
-                centroid_cos = float(story.centroid @ vec) if story.centroid is not None else None
-                scores[story_id] = self._story_score(sig, vec, title_vec, closest[story_id], centroid_cos)
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < self.threshold:
-            return None, (ranked[0][1] if ranked else 0.0), ()
-        also = tuple(story_id for story_id, score in ranked[1:]
-                     if score >= self.threshold and story_id not in self._alerted)
-        return ranked[0][0], ranked[0][1], also
+                fits.append(self._fit(sig, vec, title_vec, story_id, story, closest[story_id]))
+        return fits
 
-    def _story_score(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None,
-                     hits: list[tuple[float, int]], centroid_cos: float | None) -> float:
-        best = 0.0
-        for member_cos, article_id in hits[:_MEMBERS_SCORED]:  # best first; indexed members have it all
-            member = self._members[article_id]
-            assert member.signals is not None
-            cos = member_cos if centroid_cos is None else max(member_cos, centroid_cos)
-            title_cos = (float(member.title_vector @ title_vec)
-                         if member.title_vector is not None and title_vec is not None else None)
-            best = max(best, self.similarity.score(sig, member.signals, cos, title_cos))
-        return best
+    def _fit(self, sig: Signals, vec: np.ndarray, title_vec: np.ndarray | None, story_id: int, story: _Story,
+             hits: list[tuple[float, int]]) -> Fit:
+        """Margins against the story's closest members: the best one's, and the story's as a whole.
+
+        A story the best member admits is looked at more widely (its _MEMBERS_WHOLE closest
+        members): as a whole it is judged by its two best-fitting ones.
+        """
+        scored = [self._margin(sig, title_vec, cos, a) for cos, a in hits[:_MEMBERS_SCORED]]
+        if max(scored)[0] >= 0 and len(story.members) > len(scored):
+            seen = {a for _, _, a in scored}
+            scored += [self._margin(sig, title_vec, cos, a) for cos, a in
+                       self._closest_members(vec, story, _MEMBERS_WHOLE) if a not in seen]
+        scored.sort(reverse=True)
+        best_margin, best_score, best_member = scored[0]
+        whole = sum(m for m, _, _ in scored[:2]) / min(len(scored), 2)
+        return Fit(story_id, best_score, best_margin, whole, best_member,
+                   best_score >= self.similarity.thresholds.alerted)
+
+    def _margin(self, sig: Signals, title_vec: np.ndarray | None, cos: float, article_id: int
+                ) -> tuple[float, float, int]:
+        """(margin over the pair's threshold, similarity, member) for one indexed member."""
+        member = self._members[article_id]
+        assert member.signals is not None
+        title_cos = (float(member.title_vector @ title_vec)
+                     if member.title_vector is not None and title_vec is not None else None)
+        score = self.similarity.score(sig, member.signals, cos, title_cos)
+        return margin(score, self.similarity.thresholds.for_pair(sig, member.signals)), score, article_id
+
+    def _closest_members(self, vec: np.ndarray, story: _Story, n: int) -> list[tuple[float, int]]:
+        indexed = [(float(m.vector @ vec), a) for a in story.members
+                   if (m := self._members[a]).vector is not None]
+        return sorted(indexed, reverse=True)[:n]
 
     def _add_member(self, article_id: int, story_id: int, article: ArticleInput | StoredArticle,
                     raw: np.ndarray | None, thash: str, shash: int | None, when: datetime,
@@ -269,6 +296,7 @@ class StoryEngine:
             if story is None or (story.last_time is not None and story.last_time > when):
                 continue  # the story moved on since this entry was pushed
             del self._stories[story_id]
+            self._alerted.discard(story_id)
             for article_id in story.members:
                 member = self._members.pop(article_id)
                 self._member_vectors.remove(article_id)

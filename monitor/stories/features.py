@@ -60,7 +60,8 @@ class DocFrequency:
         return np.minimum(counts, 65535).astype(np.uint16), len(texts)
 
     def idf(self, ids: np.ndarray) -> np.ndarray:
-        return self._idf[ids % _DF_BUCKETS]
+        out: np.ndarray = self._idf[ids % _DF_BUCKETS]
+        return out
 
     def is_rare(self, word: str) -> bool:
         """In at most a couple of reference articles (a share would flag all of a rarely seen script)."""
@@ -153,10 +154,15 @@ def _name_arrays(keys: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
     return ids, np.array([weight[int(i)] for i in ids], dtype=np.float32)
 
 
+def signal_text(title: str, text: str) -> str:
+    """What the lexical and name signals read: the title (or first prose line) and the text's start."""
+    return title_of(title, text) + "\n" + text[:_LEX_CHARS]
+
+
 def signals(title: str, text: str, language: str | None, published: datetime | None,
             freq: Frequencies) -> Signals:
     title = title_of(title, text)
-    head = title + "\n" + text[:_LEX_CHARS]
+    head = title + "\n" + text[:_LEX_CHARS]  # = signal_text(title, text), the title resolved once
     tokens = words(head)
     term_ids, term_weights = _tfidf(tokens, freq.words, _TERMS)
     stem_ids, stem_weights = _tfidf(stems_of(tokens), freq.stems, _TERMS)
@@ -211,7 +217,7 @@ def _shared_names(a: Signals, b: Signals) -> float:
     # hold the key as a name, and three-consonant skeletons (which collide by chance) do not count.
     uncased = a.script not in _CASED_SCRIPTS and b.script not in _CASED_SCRIPTS
     floor = 2.0 if uncased else 1.0
-    weight = {}
+    weight: dict[int, float] = {}
     for x, y in ((a, b), (b, a)):
         other = y.names if uncased else y.pool
         _, ix, _ = np.intersect1d(x.names, other, assume_unique=True, return_indices=True)

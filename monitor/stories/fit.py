@@ -27,7 +27,8 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50)
 
 
 def predict(x: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+    return out
 
 
 def soft_target(score: np.ndarray) -> np.ndarray:
@@ -93,3 +94,20 @@ def cross_validate(x: np.ndarray, score: np.ndarray, groups: np.ndarray | None =
         out[test] = predict(x[test], w, b)
         thresholds.append(best_threshold(predict(x[train], w, b), score[train] <= cut))
     return out, np.array(thresholds)
+
+
+def fit_time_penalty(logits: np.ndarray, days: np.ndarray, same: np.ndarray, grace: float) -> float:
+    """Logits lost per day apart beyond `grace`, fitted on dated pairs: logistic on (logit, excess days)."""
+    x = np.column_stack([logits, np.maximum(0.0, days - grace)])
+    w, _ = fit_logistic(x, same.astype(float), l2=0.01)
+    return max(0.0, -float(w[1]) / float(w[0]))
+
+
+def cost_threshold(scores: np.ndarray, same: np.ndarray, merge_cost: float) -> float:
+    """The threshold that maximises same pairs joined minus `merge_cost` per different pair joined
+    (the middle of the best plateau, on a 0.01 grid). Pairs between the classes are left out before."""
+    grid = np.round(np.arange(0.30, 0.951, 0.01), 2)
+    joined = [scores >= t for t in grid]
+    utility = np.array([np.sum(j & same) - merge_cost * np.sum(j & ~same) for j in joined])
+    best = np.flatnonzero(utility == utility.max())
+    return float(grid[best[len(best) // 2]])

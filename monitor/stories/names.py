@@ -88,3 +88,25 @@ def number_keys(text: str, limit: int = 3000) -> frozenset[str]:
         if len(digits.replace(".", "")) >= 2:
             out.add(digits)
     return frozenset(out)
+
+
+def name_forms(text: str, is_rare: Callable[[str], bool] = lambda w: True,
+               limit: int = 3000) -> dict[str, str]:
+    """Each skeleton `name_keys` finds, with the first word that gave it: names to show, not to match."""
+    text = unicodedata.normalize("NFKC", text[:limit])
+    chosen = list(dict.fromkeys(m.group() for m in WORD.finditer(text)
+                                if _candidate(m.group(), m.start(), text, is_rare)))
+    variants: list[tuple[str, str]] = []  # (the word as written, the spelling reduced to a skeleton)
+    for word in chosen:
+        variants.append((word, word))
+        variants += [(word, word[len(p):]) for p in _ARABIC_PREFIXES
+                     if word.startswith(p) and len(word) - len(p) >= 3]
+    if not variants:
+        return {}
+    forms: dict[str, str] = {}
+    spelled = anyascii("\n".join(v for _, v in variants)).split("\n")
+    for (surface, _), ascii_word in zip(variants, spelled, strict=True):
+        key = skeleton(ascii_word)
+        if len(key) >= _MIN_SKELETON:
+            forms.setdefault(key, surface)
+    return forms

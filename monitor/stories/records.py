@@ -35,7 +35,10 @@ class Assignment:
     vector_model: str | None
     text_hash: str
     simhash: int | None  # signed 64-bit
-    # Other stories in the window this article also matches: it bridges them, and the lead may
-    # merge them into `story_id` (then call StoryEngine.merge so the window follows).
+    # Other stories in the window this article also fits as wholes: it shows them to be one event,
+    # and the lead may merge them into `story_id` (then call StoryEngine.merge so the window follows).
+    # Never an alerted story, nor any when `story_id` has alerted.
     also: tuple[int, ...] = ()
-    shared: tuple[str, ...] = ()  # the names, places and numbers behind a "similar" decision
+    # Behind a "similar" decision: the names (and numbers) the article shares with the member it
+    # fits best, as the article writes them, rarest first; empty for other reasons.
+    shared: tuple[str, ...] = ()

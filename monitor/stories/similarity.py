@@ -18,6 +18,7 @@ import numpy as np
 from monitor.errors import ConfigError
 from monitor.stories.features import FEATURES, DocFrequency, Frequencies, Signals, days_apart, pair_features
 from monitor.stories.features import signals as article_signals
+from monitor.stories.thresholds import Thresholds
 
 SHIPPED = Path(__file__).with_name("coefficients.json")
 
@@ -35,7 +36,7 @@ class Combiner:
     penalty_per_day: float = 0.0
 
     def logit(self, features: np.ndarray, days: float | None) -> np.ndarray:
-        z = features @ self.weights + self.bias
+        z: np.ndarray = features @ self.weights + self.bias
         if days is not None and days > self.grace_days:
             z = z - self.penalty_per_day * (days - self.grace_days)
         return z
@@ -52,10 +53,12 @@ def sigmoid(z: float) -> float:
 class Similarity:
     """Turns articles into signals and pairs into a 0..1 similarity; holds no per-article state."""
 
-    def __init__(self, combiner: Combiner, frequencies: Frequencies, lead_chars: int) -> None:
+    def __init__(self, combiner: Combiner, frequencies: Frequencies, lead_chars: int,
+                 thresholds: Thresholds | None = None) -> None:
         self.combiner = combiner
         self.frequencies = frequencies
         self.lead_chars = lead_chars
+        self.thresholds = thresholds or Thresholds.uniform(combiner.threshold)
 
     @property
     def threshold(self) -> float:
@@ -70,7 +73,8 @@ class Similarity:
         mean = self.combiner.title_mean_vector if titles else self.combiner.mean_vector
         if mean is not None and vectors.shape[1] == len(mean):
             vectors = vectors - mean
-        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        out: np.ndarray = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+        return out
 
     def score(self, a: Signals, b: Signals, cos: float, title_cos: float | None = None) -> float:
         return self.combiner.score(pair_features(a, b, cos, title_cos), days_apart(a, b))
@@ -89,12 +93,17 @@ def load_similarity(embedder_name: str, path: str | None = None,
                                           "title_mean_vector": None}
     if tuple(entry["features"]) != FEATURES:
         raise ConfigError("coefficients were fitted for other features; refit them", file=str(file))
-    means = [np.asarray(entry[key], dtype=np.float32) if entry.get(key) else None
-             for key in ("mean_vector", "title_mean_vector")]
-    combiner = Combiner(np.asarray(entry["weights"], dtype=np.float64), float(entry["bias"]),
-                        float(threshold if threshold is not None else entry["threshold"]), *means,
+    lead_mean, title_mean = (np.asarray(entry[key], dtype=np.float32) if entry.get(key) else None
+                             for key in ("mean_vector", "title_mean_vector"))
+    default = float(threshold if threshold is not None else entry["threshold"])
+    combiner = Combiner(np.asarray(entry["weights"], dtype=np.float64), float(entry["bias"]), default,
+                        lead_mean, title_mean,
                         float(data["time"]["grace_days"]), float(data["time"]["penalty_per_day"]))
+    fitted = entry.get("thresholds")
+    # A user's threshold applies to every pair; an alerted story still demands the fitted strong fit.
+    thresholds = (Thresholds.from_entry(default, fitted) if threshold is None else
+                  Thresholds.uniform(default, (fitted or {}).get("alerted")))
     n_docs = int(data["df"]["n_docs"])
     frequencies = Frequencies(**{kind: DocFrequency.load(file.with_name(name), n_docs)
                                  for kind, name in data["df"]["files"].items()})
-    return Similarity(combiner, frequencies, int(entry.get("lead_chars", 400)))
+    return Similarity(combiner, frequencies, int(entry.get("lead_chars", 400)), thresholds)

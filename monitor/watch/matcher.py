@@ -80,10 +80,10 @@ class ArticleCache:
                 text = article_text(article.title, article.text)
                 vector = np.asarray(self.embedder.embed([text], kind="passage")[0], dtype=np.float32)
                 self._passages[key] = self.computed[article.id] = vector
-        vector = self._passages[key]
-        if vector is not None and not article.passage:
-            self.computed.setdefault(article.id, vector)  # a copy keeps its twin's: read once next time
-        return vector
+        found = self._passages[key]
+        if found is not None and not article.passage:
+            self.computed.setdefault(article.id, found)  # a copy keeps its twin's: read once next time
+        return found
 
 
 def _content(article: StoryArticle) -> tuple[str, str]:

@@ -1,6 +1,14 @@
 import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from monitor.cli import main
+from monitor.stories.similarity import SHIPPED
 
 FLOOD = ("Heavy rain caused the Oder river to burst its banks near Wroclaw on Tuesday, forcing 4,000 "
          "residents to leave their homes. Rescue teams used boats to reach villages cut off by the water.")
@@ -34,7 +42,7 @@ def test_similarity_scores_pairs_and_names_a_bad_line(tmp_path, capsys):
     assert rows[0]["same_story"] is True and rows[1]["same_story"] is False
 
 
-def test_cluster_groups_in_input_order_and_draws_no_progress_when_piped(tmp_path, capsys):
+def test_cluster_groups_in_input_order_with_reasons_and_no_progress_when_piped(tmp_path, capsys):
     path = tmp_path / "articles.jsonl"
     _write(path, [
         {"id": 1, "title": "Oder floods Wroclaw", "text": FLOOD},
@@ -45,10 +53,42 @@ def test_cluster_groups_in_input_order_and_draws_no_progress_when_piped(tmp_path
     ])
     assert main(["cluster", str(path), "--batch-size", "2"]) == 0
     captured = capsys.readouterr()
-    assert [json.loads(line) for line in captured.out.splitlines()] == [
-        {"id": 1, "story": 1}, {"id": 2, "story": 2}, {"id": 3, "story": 1}, {"id": 4, "story": 1}]
+    rows = [json.loads(line) for line in captured.out.splitlines()]
+    assert [(r["id"], r["story"], r["reason"]) for r in rows] == [
+        (1, 1, "new"), (2, 2, "new"), (3, 1, "similar"), (4, 1, "text-duplicate")]
+    assert "Wroclaw" in rows[2]["shared"]  # the names (and numbers) behind the decision
+    assert rows[2]["score"] >= 0.5 and rows[3]["score"] == 1.0 and "shared" not in rows[3]
     assert "clustered 4 articles" in captured.err  # the summary; the progress line is for terminals
-    assert "4/4 articles" not in captured.err and "\r" not in captured.err
+    assert "4 articles," not in captured.err and "\r" not in captured.err
+    assert "not in time order" not in captured.err
+
+
+def test_cluster_says_when_the_input_is_not_in_time_order(tmp_path, capsys):
+    path = tmp_path / "articles.jsonl"
+    _write(path, [{"id": 1, "title": "Portugal votes", "text": ELECTION, "published": "2026-03-02T10:00Z"},
+                  {"id": 2, "title": "Oder floods Wroclaw", "text": FLOOD, "published": "2026-03-01T10:00Z"}])
+    assert main(["cluster", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:2: not in time order" in err and "1 articles not in time order" in err
+
+
+def test_cluster_writes_each_line_as_soon_as_the_article_is_placed(tmp_path):
+    # The second article is not written yet: the first one's line must already be there.
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "cluster", "-", "--batch-size", "1"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, env=env)
+    try:
+        proc.stdin.write(json.dumps({"id": "a", "title": "Oder floods Wroclaw", "text": FLOOD}) + "\n")
+        proc.stdin.flush()
+        first = json.loads(proc.stdout.readline())
+        assert (first["id"], first["reason"]) == ("a", "new")
+        proc.stdin.write(json.dumps({"id": "b", "title": "Portugal votes", "text": ELECTION}) + "\n")
+        proc.stdin.close()
+        assert json.loads(proc.stdout.readline())["id"] == "b"
+        assert proc.wait(timeout=120) == 0
+    finally:
+        proc.kill()
 
 
 def test_missing_file_is_a_clear_error(tmp_path, capsys):
@@ -62,12 +102,17 @@ def test_similarity_falls_with_days_between_publications(tmp_path, capsys):
     path = tmp_path / "pairs.jsonl"
     _write(path, [base,
                   {**base, "published1": "2026-03-01T10:00:00Z", "published2": "2026-03-01T20:00:00Z"},
-                  {**base, "published1": "2026-03-01T10:00:00Z", "published2": "2026-03-07T10:00:00Z"}])
+                  {**base, "published1": "2026-03-01T10:00:00Z", "published2": "2026-03-07T10:00:00Z"},
+                  {**base, "published1": "2026-03-01T10:00:00Z", "published2": "2026-05-30T10:00:00Z"}])
     assert main(["similarity", str(path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    undated, same_day, week_apart = (json.loads(line)["similarity"] for line in lines)
+    undated, same_day, week_apart, months_apart = (json.loads(line)["similarity"] for line in lines)
     assert undated == same_day  # no date, or dates within a day: the time signal is neutral
-    assert week_apart < same_day - 0.2
+    assert months_apart < week_apart < same_day
+    # the fitted penalty (coefficients.json "time"): logits lost per day beyond the grace day
+    time = json.loads(SHIPPED.read_text(encoding="utf-8"))["time"]
+    lost = math.log(same_day / (1 - same_day)) - math.log(months_apart / (1 - months_apart))
+    assert lost == pytest.approx(time["penalty_per_day"] * (90 - time["grace_days"]), abs=0.01)
 
 
 def test_languages_are_read_as_the_daemon_reads_them():

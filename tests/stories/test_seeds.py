@@ -43,8 +43,9 @@ def clustered(shared, tmp_path_factory):
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(io.StringIO()):
         assert main(["cluster", str(path)]) == 0
     rows = [json.loads(line) for line in buffer.getvalue().splitlines()]
-    assert [r["id"] for r in rows] == [r["id"] for r in stream]
-    return {r["id"]: r["story"] for r in rows}, seeds, others
+    placed = [r["id"] for r in rows if r["reason"] != "merged"]  # a merge writes its articles again
+    assert placed == [r["id"] for r in stream]
+    return {r["id"]: r["story"] for r in rows}, seeds, others  # the last line of an id wins
 
 
 def test_no_unrelated_article_joins_a_seed_story(clustered):
