@@ -34,7 +34,10 @@ from monitor.stories.thresholds import margin
 
 _MEMBERS_INDEXED = 12  # per story; later members still feed the centroid and the duplicate keys
 _MEMBERS_SCORED = 2  # closest members scored in full per candidate story
-_MEMBERS_WHOLE = 4  # closest members looked at when a story's best member admits the article
+_MEMBERS_WHOLE = 4
+# A story is judged as a whole once it has this many members; before, its best member decides (two
+# members may be the two halves of a translation pair the model scores low, as Arabic and Hindi).
+_WHOLE_FROM = 3  # closest members looked at when a story's best member admits the article
 
 
 @dataclass
@@ -231,7 +234,10 @@ class StoryEngine:
         """Margins against the story's closest members: the best one's, and the story's as a whole.
 
         A story the best member admits is looked at more widely (its _MEMBERS_WHOLE closest
-        members): as a whole it is judged by its two best-fitting ones.
+        members): as a whole it is judged by its two best-fitting ones, the second taken among the
+        members in the article's language or the best member's. Across other languages the model
+        scores one event low (Hindi and Arabic reports of one battle meet at 0.1 to 0.2), so a member
+        in a third language would veto every translation.
         """
         scored = [self._margin(sig, title_vec, cos, a) for cos, a in hits[:_MEMBERS_SCORED]]
         if max(scored)[0] >= 0 and len(story.members) > len(scored):
@@ -240,9 +246,15 @@ class StoryEngine:
                        self._closest_members(vec, story, _MEMBERS_WHOLE) if a not in seen]
         scored.sort(reverse=True)
         best_margin, best_score, best_member = scored[0]
-        whole = sum(m for m, _, _ in scored[:2]) / min(len(scored), 2)
+        languages = {sig.language, self._language_of(best_member)}
+        second = next((m for m, _, a in scored[1:] if self._language_of(a) in languages), best_margin)
+        whole = (best_margin + second) / 2 if len(story.members) >= _WHOLE_FROM else best_margin
         return Fit(story_id, best_score, best_margin, whole, best_member,
                    best_score >= self.similarity.thresholds.alerted)
+
+    def _language_of(self, article_id: int) -> str | None:
+        signals = self._members[article_id].signals
+        return signals.language if signals is not None else None
 
     def _margin(self, sig: Signals, title_vec: np.ndarray | None, cos: float, article_id: int
                 ) -> tuple[float, float, int]:

@@ -57,3 +57,36 @@ def test_no_unrelated_article_joins_a_seed_story(clustered):
 def test_seeds_form_one_story(clustered):
     story, seeds, _ = clustered
     assert len({story[s["id"]] for s in seeds}) == 1
+
+
+def test_seeds_form_one_story_in_every_order_of_arrival(shared):
+    # The daemon sees the seeds in whatever order the feeds and pages come in. The story as a whole
+    # must not veto a translation because the model scores a third language low (Hindi and Arabic).
+    import itertools
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from monitor.clock import FakeClock
+    from monitor.content.language import detect_language
+    from monitor.models import StoredArticle
+    from monitor.stories.embedders import load_embedder
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.window import MemoryStore, StoryWindow
+
+    settings = StorySettings()
+    embedder = load_embedder(settings)
+    when = datetime(2019, 2, 13, tzinfo=UTC)
+    articles = [StoredArticle(article_id=n, story_id=None, title=r["title"], text=r["text"],
+                              language=detect_language(r["text"]),
+                              published=when, fetched=when, text_hash="", simhash=None, vector=None)
+                for n, r in enumerate(_seed_records(shared))]
+    first = StoryWindow(settings, embedder, FakeClock(when))
+    vectors = first.vectors_for(articles)  # once: 120 orders of the same five articles
+    articles = [replace(a, vector=vectors[a.article_id], vector_model=first.model) for a in articles]
+    split = []
+    for order in itertools.permutations(articles):
+        window, store = StoryWindow(settings, embedder, FakeClock(when)), MemoryStore()
+        window.place_batch(store, list(order))
+        if len({store.story_of(a.article_id) for a in articles}) != 1:
+            split.append([a.article_id for a in order])
+    assert split == [], f"{len(split)} of 120 orders split the seeds, e.g. {split[:3]}"
