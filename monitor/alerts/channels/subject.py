@@ -35,15 +35,29 @@ class FoldedSubject(str):
 
     def fold(self, *, policy: Policy) -> str:
         plain, rest = _split_plain(str(self))
-        tokens = plain + [_encoded_word(chunk) for chunk in _utf8_chunks(rest)]
         lines = [f"{self.name}:"]
-        for token in tokens:
-            # A space before a plain word, or between a plain word and the first encoded word, is text;
-            # between two encoded words it is only a fold. Either way one space, or CRLF + space.
-            if len(lines[-1]) + 1 + len(token) > _LINE and lines[-1] != f"{self.name}:":
+        for word in plain:  # a space before a plain word is text; a fold there keeps it
+            if len(lines[-1]) + 1 + len(word) > _LINE and lines[-1] != f"{self.name}:":
                 lines.append("")
+            lines[-1] += " " + word
+        # The first encoded word stays on the line of the last plain word: a fold between the two is
+        # read back without its space by some decoders (Python's legacy one after a ")" or "]").
+        room = self._room(lines[-1]) if plain else _EW_BYTES
+        if plain and rest and room < len(rest[0].encode("utf-8")) and " " in lines[-1].strip():
+            head, last = lines[-1].rsplit(" ", 1)  # fold before the last plain word instead
+            lines[-1:] = [head, f" {last}"]
+            room = self._room(lines[-1])
+        for index, chunk in enumerate(_utf8_chunks(rest, first=min(room, _EW_BYTES))):
+            token = _encoded_word(chunk)
+            if index > 0 and len(lines[-1]) + 1 + len(token) > _LINE:
+                lines.append("")  # between two encoded words a fold is only a fold
             lines[-1] += " " + token
         return policy.linesep.join(lines) + policy.linesep
+
+    @staticmethod
+    def _room(line: str) -> int:
+        """UTF-8 bytes an encoded word can carry at the end of `line` within the line length."""
+        return (_LINE - len(line) - 1 - len(_encoded_word(""))) // 4 * 3
 
 
 def _split_plain(subject: str) -> tuple[list[str], str]:
@@ -61,20 +75,21 @@ def _is_plain(word: str) -> bool:
     return word.isascii() and word.isprintable() and "=?" not in word and 0 < len(word) <= _LINE - 10
 
 
-def _utf8_chunks(text: str) -> list[str]:
-    """`text` cut between characters into pieces of at most _EW_BYTES UTF-8 bytes."""
+def _utf8_chunks(text: str, *, first: int = _EW_BYTES) -> list[str]:
+    """`text` cut between characters into pieces of at most _EW_BYTES UTF-8 bytes, the first of at
+    most `first` (it may be empty when not even one character fits there)."""
     chunks: list[str] = []
-    chunk, size = "", 0
+    chunk, size, limit = "", 0, first
     for char in text:
         width = len(char.encode("utf-8"))
-        if size + width > _EW_BYTES:
+        if size + width > limit:
             chunks.append(chunk)
-            chunk, size = "", 0
+            chunk, size, limit = "", 0, _EW_BYTES
         chunk += char
         size += width
     if chunk:
         chunks.append(chunk)
-    return chunks
+    return [c for i, c in enumerate(chunks) if c or i > 0]
 
 
 def _encoded_word(chunk: str) -> str:
