@@ -1,6 +1,7 @@
 """Stories on a stream: the dev articles in arrival order through `monitor cluster`, judged on the pairs.
 
     PYTHONPATH=. python -m bench.stories_stream [--compress 20 1] [--cached] [--window-days D]
+        [--threshold T] [--coefficients FILE]
 
 Builds the stream with ../shared/eval/stream/stream_pairs.py at each pace (time gaps divided by K),
 runs `monitor cluster` on it in a child process (model included; CPU time from the child's resource
@@ -54,11 +55,11 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def run_cluster(articles: Path, pred: Path, window_days: float | None) -> tuple[float, float]:
+def run_cluster(articles: Path, pred: Path, overrides: dict[str, Any]) -> tuple[float, float]:
     """`monitor cluster` in a child process: (wall seconds, CPU seconds of the child)."""
     command = [sys.executable, "-m", "monitor", "cluster", str(articles)]
-    if window_days:
-        command += ["--window-days", str(window_days)]
+    for name, value in overrides.items():
+        command += [f"--{name.replace('_', '-')}", str(value)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     with open(pred, "w", encoding="utf-8") as out:
@@ -68,11 +69,11 @@ def run_cluster(articles: Path, pred: Path, window_days: float | None) -> tuple[
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def run_cached(articles: Path, pred: Path, window_days: float | None) -> tuple[float, float]:
+def run_cached(articles: Path, pred: Path, overrides: dict[str, Any]) -> tuple[float, float]:
     """The placement `monitor cluster` does (StoryWindow over a MemoryStore) in this process, with
     cached embeddings: (wall, CPU seconds of the placement)."""
     records = read_jsonl(articles)
-    settings = StorySettings(window_days=window_days) if window_days else StorySettings()
+    settings = StorySettings.model_validate(overrides)
     embedder = load_embedder(settings)
     lead_chars = load_similarity(embedder.name, settings.coefficients, settings.threshold).lead_chars
     vectors = article_vectors([(r["title"] or "", r["text"] or "") for r in records], lead_chars,
@@ -123,11 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compress", type=float, nargs="+", default=[20.0, 1.0])
     parser.add_argument("--cached", action="store_true", help="in-process with cached embeddings")
     parser.add_argument("--window-days", type=float, default=None)
+    parser.add_argument("--threshold", type=float, default=None, help="one threshold for every pair")
+    parser.add_argument("--coefficients", default=None, help="a refitted coefficients JSON")
     parser.add_argument("--largest", type=int, default=5)
     parser.add_argument("--titles", type=int, default=3)
     args = parser.parse_args(argv)
     print(f"command: PYTHONPATH=. python -m bench.stories_stream {' '.join(sys.argv[1:])}".rstrip())
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (shared machine)")
+    given = {"window_days": args.window_days, "threshold": args.threshold, "coefficients": args.coefficients}
+    overrides = {k: v for k, v in given.items() if v is not None}
     sp = stream_pairs()
     pairs = args.pairs or shared_dir() / "eval" / "semeval2022" / "pairs.dev.jsonl"
     for compress in args.compress:
@@ -135,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(tmp)
             sp.build(str(pairs), str(out), compress)
             articles, pred = out / "articles.jsonl", out / "pred.jsonl"
-            wall, cpu = (run_cached if args.cached else run_cluster)(articles, pred, args.window_days)
+            wall, cpu = (run_cached if args.cached else run_cluster)(articles, pred, overrides)
             r = sp.score(str(pairs), str(pred))
             n = r["articles"]
             what = "engine only, cached embeddings" if args.cached else "monitor cluster, model included"
