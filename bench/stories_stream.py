@@ -14,7 +14,6 @@ decisions in seconds, and a CPU figure for the engine without the model.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import resource
@@ -25,7 +24,6 @@ import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -34,20 +32,10 @@ from monitor.clock import FakeClock
 from monitor.models import StoredArticle
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import load_embedder
-from monitor.stories.evaldata import cached_embed, shared_dir
+from monitor.stories.evaldata import cached_embed, shared_dir, stream_pairs_module
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
 from monitor.stories.window import MemoryStore, StoryWindow
-
-
-def stream_pairs() -> ModuleType:
-    path = shared_dir() / "eval" / "stream" / "stream_pairs.py"
-    spec = importlib.util.spec_from_file_location("stream_pairs", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -133,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (shared machine)")
     given = {"window_days": args.window_days, "threshold": args.threshold, "coefficients": args.coefficients}
     overrides = {k: v for k, v in given.items() if v is not None}
-    sp = stream_pairs()
+    sp = stream_pairs_module()
     pairs = args.pairs or shared_dir() / "eval" / "semeval2022" / "pairs.dev.jsonl"
     for compress in args.compress:
         with tempfile.TemporaryDirectory() as tmp:

@@ -16,15 +16,13 @@ left alone: scripts/fit_combiner.py fits them and keeps what this script wrote):
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
-from monitor.stories.evaldata import load_pairs, pair_matrix, shared_dir
+from monitor.stories.evaldata import load_pairs, pair_matrix, stream_pairs_module
 from monitor.stories.fit import cost_threshold, fit_time_penalty
 from monitor.stories.similarity import SHIPPED, load_similarity
 
@@ -36,23 +34,13 @@ KEEP_SHIPPED = {"ar"}
 SAME, DIFFERENT = 1.5, 2.5
 
 
-def stream_module() -> ModuleType:
-    path = shared_dir() / "eval" / "stream" / "stream_pairs.py"
-    spec = importlib.util.spec_from_file_location("stream_pairs", path)
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def fit(pairs: list[dict], embedder: str, merge_cost: float) -> tuple[float, dict]:
     """(penalty per day, thresholds block) from the judged pairs of `pairs`."""
     sim = load_similarity(embedder)
     judged = [p for p in pairs if not SAME < p["score"] < DIFFERENT]
     x, _, _ = pair_matrix(judged, embedder, sim.lead_chars, sim.frequencies)
     logits = x @ sim.combiner.weights + sim.combiner.bias
-    day_of = stream_module().day_of
+    day_of = stream_pairs_module().day_of
     days = np.array([abs(day_of(int(p["id1"])) - day_of(int(p["id2"]))) for p in judged])
     same = np.array([p["score"] <= SAME for p in judged])
     penalty = fit_time_penalty(logits, days, same, GRACE_DAYS)

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -26,6 +28,17 @@ def shared_dir() -> Path:
         if (parent / "shared" / "eval").is_dir():
             return parent / "shared"
     return Path("/work/shared")
+
+
+def stream_pairs_module() -> ModuleType:
+    """../shared/eval/stream/stream_pairs.py (standard library only), loaded from its file."""
+    path = shared_dir() / "eval" / "stream" / "stream_pairs.py"
+    spec = importlib.util.spec_from_file_location("stream_pairs", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass(frozen=True)
