@@ -234,10 +234,10 @@ class StoryEngine:
         """Margins against the story's closest members: the best one's, and the story's as a whole.
 
         A story the best member admits is looked at more widely (its _MEMBERS_WHOLE closest
-        members): as a whole it is judged by its two best-fitting ones, the second taken among the
-        members in the article's language or the best member's. Across other languages the model
-        scores one event low (Hindi and Arabic reports of one battle meet at 0.1 to 0.2), so a member
-        in a third language would veto every translation.
+        members). From _WHOLE_FROM members on, it is judged as a whole by its two best-fitting ones,
+        the second taken among the members in the article's language or the best member's: across
+        other languages the model scores one event low (Hindi and Arabic reports of one battle meet
+        at 0.1 to 0.2), so a member in a third language would veto every translation.
         """
         scored = [self._margin(sig, title_vec, cos, a) for cos, a in hits[:_MEMBERS_SCORED]]
         if max(scored)[0] >= 0 and len(story.members) > len(scored):
@@ -246,15 +246,11 @@ class StoryEngine:
                        self._closest_members(vec, story, _MEMBERS_WHOLE) if a not in seen]
         scored.sort(reverse=True)
         best_margin, best_score, best_member = scored[0]
-        languages = {sig.language, self._language_of(best_member)}
-        second = next((m for m, _, a in scored[1:] if self._language_of(a) in languages), best_margin)
+        languages = {sig.language, self._members[best_member].language}
+        second = next((m for m, _, a in scored[1:] if self._members[a].language in languages), best_margin)
         whole = (best_margin + second) / 2 if len(story.members) >= _WHOLE_FROM else best_margin
         return Fit(story_id, best_score, best_margin, whole, best_member,
                    best_score >= self.similarity.thresholds.alerted)
-
-    def _language_of(self, article_id: int) -> str | None:
-        signals = self._members[article_id].signals
-        return signals.language if signals is not None else None
 
     def _margin(self, sig: Signals, title_vec: np.ndarray | None, cos: float, article_id: int
                 ) -> tuple[float, float, int]:
