@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from bench.feed_server import handle
+from bench.feed_server import serve
 
 LAST_MODIFIED = "Mon, 01 Dec 2025 08:00:00 GMT"
 _PUBLISHED = datetime(2025, 12, 1, 8, 0, tzinfo=UTC)
@@ -81,17 +80,6 @@ class StaticSite:
                            "other_paths": sorted({p for p, s, _ in log if s == 404})[:5]}).encode()
 
 
-async def serve(feeds: int, entries: int, hosts: int) -> None:
-    site = StaticSite(feeds, entries)
-    servers = [await asyncio.start_server(lambda r, w: handle(site, r, w),  # type: ignore[arg-type]
-                                          "127.0.0.1", 0, backlog=1024)
-               for _ in range(hosts)]
-    ports = [s.sockets[0].getsockname()[1] for s in servers]
-    sys.stdout.write(json.dumps(ports) + "\n")
-    sys.stdout.flush()
-    await asyncio.Event().wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -99,7 +87,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20)
     parser.add_argument("--hosts", type=int, default=100)
     args = parser.parse_args()
-    asyncio.run(serve(args.feeds, args.entries, args.hosts))
+    asyncio.run(serve(StaticSite(args.feeds, args.entries), args.hosts))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import sys
+from typing import Protocol
 
 SLOW_SECONDS = 0.5
 
@@ -55,7 +56,11 @@ class Site:
 REASONS = {200: "OK", 304: "Not Modified", 404: "Not Found", 500: "Internal Server Error"}
 
 
-async def handle(site: Site, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+class Responder(Protocol):
+    def respond(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes, float]: ...
+
+
+async def handle(site: Responder, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -80,8 +85,8 @@ async def handle(site: Site, reader: asyncio.StreamReader, writer: asyncio.Strea
         writer.close()
 
 
-async def serve(hosts: int) -> None:
-    site = Site()
+async def serve(site: Responder, hosts: int) -> None:
+    """Serve `site` on `hosts` loopback ports (one per site), print the ports as JSON, run until killed."""
     servers = [await asyncio.start_server(lambda r, w: handle(site, r, w), "127.0.0.1", 0, backlog=1024)
                for _ in range(hosts)]
     ports = [s.sockets[0].getsockname()[1] for s in servers]
@@ -93,7 +98,7 @@ async def serve(hosts: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--hosts", type=int, default=200)
-    asyncio.run(serve(parser.parse_args().hosts))
+    asyncio.run(serve(Site(), parser.parse_args().hosts))
 
 
 if __name__ == "__main__":
