@@ -32,15 +32,20 @@ from tests.e2e.site import SITE, publish, seed_pages
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _only_on_the_news_feed(site: SiteServer, pages: dict[str, dict[str, str]], slugs: list[str]) -> None:
+    """`slugs` published on the news feed; the world's two other feeds empty."""
+    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, slugs)))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+
+
 def test_a_page_that_breaks_extraction_is_recorded_final_after_the_attempts_and_spoils_no_other(
         world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     site, smtp, config = world
     pages = seed_pages()
     seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
     poison = seeds[0]
-    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _only_on_the_news_feed(site, pages, seeds)
     extract = monitor.content.extract.extract_article
 
     def breaks_on_one_page(page, **kwargs):  # type: ignore[no-untyped-def]
@@ -95,9 +100,7 @@ def test_a_process_killed_after_placing_stories_and_before_matching_them_alerts_
     site, smtp, config = world
     pages = seed_pages()
     seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
-    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _only_on_the_news_feed(site, pages, seeds)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     died = subprocess.run([sys.executable, "-c", DIES_AFTER_STORIES, str(config)], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
@@ -122,9 +125,7 @@ def test_one_once_polls_every_due_feed_and_delivers_every_due_alert_beyond_their
     site, smtp, config = world
     pages = seed_pages()
     others = sorted(slug for slug, a in pages.items() if not a["is_seed"])
-    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, others)))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _only_on_the_news_feed(site, pages, others)
     # every article alerts (five unrelated stories, two channels); each job takes one item per claim
     (config.parent / "watchlists" / "syria.toml").write_text(
         'channels = ["desk-email", "editor-email"]\nquery = "/./"\n', encoding="utf-8")
@@ -210,9 +211,7 @@ def test_a_job_that_breaks_is_reported_and_its_work_is_done_by_the_next_run(
     site, smtp, config = world
     pages = seed_pages()
     seeds = sorted(slug for slug, a in pages.items() if a["is_seed"])
-    site.put("/hindi.rss", rss("news", site.base_url, publish(site, pages, seeds)))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _only_on_the_news_feed(site, pages, seeds)
 
     def broken(ctx):  # type: ignore[no-untyped-def]
         raise OSError("disk I/O error")  # what a database on a failing disk says
