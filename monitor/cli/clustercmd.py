@@ -146,7 +146,7 @@ def run_cluster(args: argparse.Namespace) -> int:
     store, clock = MemoryStore(), FakeClock()
     bad = 0
     start = time.monotonic()
-    progress = Progress("articles", _count_lines(args.articles))
+    progress = Progress.over_records("articles", args.articles)
     for batch in _batches(_records(args.articles, ("id", "title", "text")), settings.batch_size):
         bad += sum(1 for _, r in batch if r is None)
         rows = [(n, r) for n, r in batch if r is not None]
@@ -175,17 +175,6 @@ def run_cluster(args: argparse.Namespace) -> int:
     print(f"clustered {output.placed} articles into {output.stories} stories", file=sys.stderr)
     order.report()
     return 0 if bad == 0 else 1
-
-
-def _count_lines(path: str) -> int | None:
-    """Records in a file, for the progress bar (a stream from stdin has no known length)."""
-    if path == "-":
-        return None
-    try:
-        with open(path, "rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    except OSError:
-        return None  # _records says what is wrong with the file
 
 
 def _stored(index: int, record: dict[str, Any]) -> StoredArticle:

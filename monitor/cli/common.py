@@ -7,6 +7,7 @@ import json
 import shutil
 import sys
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -59,6 +60,19 @@ class Progress:
         self.detail = ""
         self._interval = interval
         self._drawn_at: float | None = None
+
+    @classmethod
+    def over_records(cls, unit: str, path: str | Path) -> Progress:
+        """Progress through the records (non-empty lines) of `path`, counted first, and only when the
+        line is drawn: a pipe or a log file gets no progress, so the file is not read twice for it."""
+        progress = cls(unit)
+        if progress.live and str(path) != "-":
+            try:
+                with open(path, "rb") as fh:
+                    progress.total = sum(1 for line in fh if line.strip())
+            except OSError:
+                pass  # the command itself says what is wrong with the file
+        return progress
 
     def advance(self, step: int = 1, detail: str | None = None) -> None:
         """`step` more units done; `detail` (e.g. "4 matches") replaces the text after the count."""

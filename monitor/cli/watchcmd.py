@@ -66,7 +66,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     for error in errors:
         say(f"watchlist skipped: {error}")
     bad_lines = matched = 0
-    with Progress("articles", _count_lines(args.articles)) as progress:
+    with Progress.over_records("articles", args.articles) as progress:
         for number, article, ident in _read_articles(args.articles):
             if article is None:
                 bad_lines += 1
@@ -101,17 +101,6 @@ def _match_config(args: argparse.Namespace) -> Any:
                               file=str(DEFAULT_CONFIG))
         args.config = str(DEFAULT_CONFIG)
     return _load_config(args.config) if args.config else None
-
-
-def _count_lines(path: Path) -> int | None:
-    """Lines in the file (the progress line's total); None for stdin or an unreadable file."""
-    if str(path) == "-":
-        return None
-    try:
-        with path.open("rb") as fh:
-            return sum(1 for line in fh if line.strip())
-    except OSError:
-        return None  # _read_articles says why
 
 
 def _read_articles(path: Path) -> Iterator[tuple[int, StoryArticle | None, Any]]:
