@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import numpy as np
 
 from monitor.clock import FakeClock
 from monitor.models import StoredArticle
+from monitor.stories import fingerprint
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import load_embedder
 from monitor.stories.evaldata import cached_embed, shared_dir, stream_pairs_module
@@ -67,15 +69,17 @@ def run_cached(articles: Path, pred: Path, overrides: dict[str, Any]) -> tuple[f
     vectors = article_vectors([(r["title"] or "", r["text"] or "") for r in records], lead_chars,
                               lambda t: cached_embed(embedder, t, f"B{lead_chars}"),
                               lambda t: cached_embed(embedder, t, "T"))
-    stored = [StoredArticle(article_id=n, story_id=None, title=r["title"] or "", text=r["text"] or "",
-                            language=r["lang"], published=_date(r["published"]),
-                            fetched=_date(r["published"]), text_hash="", simhash=None,
-                            vector=np.asarray(vectors[n], dtype=np.float32).tobytes(),
-                            vector_model=embedder.name)
-              for n, r in enumerate(records)]
-    clock = FakeClock(min(a.published for a in stored if a.published))
+    unkeyed = [StoredArticle(article_id=n, story_id=None, title=r["title"] or "", text=r["text"] or "",
+                             language=r["lang"], published=_date(r["published"]),
+                             fetched=_date(r["published"]), text_hash="", simhash=None,
+                             vector=np.asarray(vectors[n], dtype=np.float32).tobytes(),
+                             vector_model=embedder.name)
+               for n, r in enumerate(records)]
+    clock = FakeClock(min(_date(r["published"]) for r in records))
     window, store = StoryWindow(settings, embedder, clock), MemoryStore()
     start, cpu = time.monotonic(), time.process_time()
+    stored = [replace(a, text_hash=t, simhash=h)  # fingerprinted once, as monitor cluster reads its input
+              for a in unkeyed for t, h in [fingerprint.keys(a.title, a.text)]]
     for article in stored:
         if article.published and article.published > clock.now():
             clock.set(article.published)

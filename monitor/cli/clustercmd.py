@@ -20,6 +20,7 @@ from monitor.clock import FakeClock
 from monitor.content.language import detect_language, normalize_lang
 from monitor.errors import ConfigError
 from monitor.models import StoredArticle
+from monitor.stories import fingerprint
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedders import EMBEDDERS, load_embedder
 from monitor.stories.embedding import embed_batches, split_vectors
@@ -180,9 +181,11 @@ def run_cluster(args: argparse.Namespace) -> int:
 def _stored(index: int, record: dict[str, Any]) -> StoredArticle:
     title, text = str(record["title"] or ""), str(record["text"] or "")
     published = _date(record.get("published"))
+    text_hash, simhash = fingerprint.keys(title, text)  # once, as the content stage does for the daemon
     return StoredArticle(article_id=index, story_id=None, title=title, text=text,
                          language=_language(record.get("lang"), title, text), published=published,
-                         fetched=published or datetime.now(UTC), text_hash="", simhash=None, vector=None)
+                         fetched=published or datetime.now(UTC), text_hash=text_hash, simhash=simhash,
+                         vector=None)
 
 
 def _batches(records: Iterator[tuple[int, dict[str, Any] | None]], size: int

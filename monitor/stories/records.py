@@ -19,11 +19,13 @@ class ArticleInput:
     language: str | None
     published: datetime | None  # aware; None when the page gave no date
     canonical_url: str = ""
+    stored_keys: tuple[str, int | None] | None = None  # what the content stage computed and stored
 
     @cached_property
     def keys(self) -> tuple[str, int | None]:
-        """(text hash, SimHash): computed once, though the batch check and the assignment both ask."""
-        return fingerprint.keys(self.title, self.text)
+        """(text hash, SimHash): the stored ones, else computed once, though the batch check and the
+        assignment both ask."""
+        return self.stored_keys or fingerprint.keys(self.title, self.text)
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,8 @@ class StoryWindow:
 
 
 def _input(article: StoredArticle) -> ArticleInput:
-    return ArticleInput(article.title, article.text, article.language, article.published)
+    keys = (article.text_hash, article.simhash) if article.text_hash else None  # `monitor cluster`: none
+    return ArticleInput(article.title, article.text, article.language, article.published, stored_keys=keys)
 
 
 class MemoryStore:
