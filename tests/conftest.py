@@ -8,7 +8,6 @@ without it the PostgreSQL cases skip and say why. Each test gets its own empty d
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.storage.db import create_db_engine, migrate
+from tests.scratch_db import create_scratch_database, drop_scratch_database
 
 POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
 
@@ -47,14 +47,11 @@ def _scratch_url(admin: Engine, name: str) -> URL:
 @pytest.fixture
 def postgres_url(postgres_admin: Engine) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test; dropped (connections and all) afterwards."""
-    name = f"monitor_t_{os.getpid()}_{uuid.uuid4().hex[:10]}"
-    with postgres_admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    name = create_scratch_database(postgres_admin, f"monitor_t_{os.getpid()}")
     try:
         yield _scratch_url(postgres_admin, name).render_as_string(hide_password=False)
     finally:
-        with postgres_admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_scratch_database(postgres_admin, name)
 
 
 @pytest.fixture

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, create_engine, insert
 from sqlalchemy.engine import make_url
 
 from monitor.clock import FakeClock
 from monitor.storage.db import create_db_engine, migrate
 from monitor.storage.tables import articles, stories
 from tests.alerts.servers import SmtpServer, WebhookReceiver
+from tests.scratch_db import create_scratch_database, drop_scratch_database
 
 POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
@@ -45,17 +45,14 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if not raw:
         pytest.skip(f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://user:pw@127.0.0.1/db)")
     admin = create_engine(raw, isolation_level="AUTOCOMMIT")
-    name = f"alerts_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    name = create_scratch_database(admin, "alerts")
     engine = create_db_engine(make_url(raw).set(database=name).render_as_string(hide_password=False))
     try:
         migrate(engine)
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_scratch_database(admin, name)
         admin.dispose()
 
 

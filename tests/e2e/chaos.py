@@ -160,7 +160,10 @@ class Daemon:
                 self.started[record["job"]].set()
 
     def kill_in(self, stage: str, rng: random.Random, timeout: float) -> bool:
-        """SIGKILL once `stage` has started work (or after `timeout`), a random moment into it."""
+        """SIGKILL once `stage` starts work (or after `timeout`), a random moment into it.
+
+        Work the stage started before the call does not count: the process may have finished it."""
+        self.started[stage].clear()
         hit = self.started[stage].wait(timeout)
         time.sleep(rng.uniform(0.0, 0.4))
         self.process.send_signal(signal.SIGKILL)
