@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 
 _LANG_ATTR = re.compile(r"^\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*$")
 _WORD_CHARS = re.compile(r"\w", re.UNICODE)
@@ -21,6 +22,10 @@ _MODEL_TO_ISO1 = {"arz": "ar", "ary": "ar", "yue": "zh", "wuu": "zh", "gug": "gn
 MIN_DETECT_CHARS = 20
 # Enough text to judge the language; the rest only costs time.
 MAX_DETECT_CHARS = 5000
+# py3langid loads its model lazily into a global without a lock: the extraction threads that met it
+# first each decompressed the model (0.6 s of CPU apiece, six times at the start of a run).
+_MODEL_LOCK = threading.Lock()
+_model_loaded = False
 
 
 def normalize_lang(value: str | None) -> str | None:
@@ -39,9 +44,7 @@ def detect_language_with_confidence(text: str) -> tuple[str | None, float]:
     sample = text[:MAX_DETECT_CHARS]
     if len(_WORD_CHARS.findall(sample)) < MIN_DETECT_CHARS:
         return None, 0.0
-    from py3langid import langid  # numpy: only once a language is to be detected
-
-    ranked = langid.rank(sample)  # log-probabilities, best first
+    ranked = _rank(sample)  # log-probabilities, best first
     best_score = ranked[0][1]
     weights: dict[str, float] = {}
     for code, score in ranked:
@@ -111,3 +114,15 @@ def choose_language(declared: str | None, text: str, min_confidence: float = 0.8
     long_and_certain = (confidence >= SAME_SCRIPT_OVERRIDE_CONFIDENCE
                         and len(text) >= SAME_SCRIPT_OVERRIDE_MIN_CHARS)
     return detected if long_and_certain else declared
+
+
+def _rank(sample: str) -> list[tuple[str, float]]:
+    global _model_loaded
+    from py3langid import langid  # numpy: only once a language is to be detected
+
+    if _model_loaded:
+        return langid.rank(sample)  # type: ignore[no-any-return]
+    with _MODEL_LOCK:  # the first caller loads the model; the others wait for it
+        ranked = langid.rank(sample)
+        _model_loaded = True
+    return ranked  # type: ignore[no-any-return]

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
+from monitor.content import language
 from monitor.content.language import choose_language, detect_language, dominant_script, normalize_lang
 
 SAMPLES = {
@@ -65,3 +69,31 @@ def test_declared_language_is_kept_unless_the_text_says_otherwise() -> None:
     assert choose_language("fr", "OK") == "fr"
     assert choose_language(None, SAMPLES["ru"]) == "ru"
     assert choose_language(None, "OK") is None
+
+
+def test_threads_meeting_the_model_first_load_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from py3langid import langid
+
+    monkeypatch.setattr(langid, "IDENTIFIER", None)
+    monkeypatch.setattr(language, "_model_loaded", False)
+    loads: list[int] = []
+    real = langid.LanguageIdentifier.from_model_file.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *args: object, **kwargs: object) -> object:
+        loads.append(1)
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(langid.LanguageIdentifier, "from_model_file", classmethod(counted))
+    texts = ["The council said the bridge stays closed until the inspection is over.",
+             "Le conseil a dit que le pont reste fermé jusqu'à la fin de l'inspection.",
+             "Der Rat sagte, die Brücke bleibe bis zum Ende der Prüfung gesperrt."] * 3
+    start = threading.Barrier(len(texts))
+
+    def detect(text: str) -> str | None:
+        start.wait()
+        return language.detect_language(text)
+
+    with ThreadPoolExecutor(len(texts)) as pool:
+        found = list(pool.map(detect, texts))
+    assert found == ["en", "fr", "de"] * 3
+    assert len(loads) == 1
