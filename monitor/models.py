@@ -100,6 +100,7 @@ class PendingEntry:
     title: str
     published: datetime | None
     attempts: int = 0
+    summary: str = ""  # the feed's text of the entry
 
 
 @dataclass(frozen=True)

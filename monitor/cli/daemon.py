@@ -92,7 +92,9 @@ def stage_line(report: JobReport) -> str:
         "poll": f"{c.get('feeds', 0)} feeds polled ({c.get('not_modified', 0)} not modified, "
                 f"{report.failed} failed), {c.get('new_entries', 0)} new entries",
         "content": f"{c.get('articles', 0)} articles stored, {c.get('duplicates', 0)} pages already stored, "
-                   f"{report.failed} pages failed",
+                   f"{report.failed} pages failed"
+                   + (f" ({c['feed_stand_ins']} kept as the feed tells them)" if c.get("feed_stand_ins")
+                      else ""),
         "stories": f"{report.done} articles placed, {c.get('stories_created', 0)} new stories, "
                    f"{c.get('stories_merged', 0)} merged, {report.failed} failed",
         "match": f"{report.done} stories matched, {c.get('stories_matched', 0)} matching a watchlist, "

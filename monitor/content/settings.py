@@ -37,5 +37,8 @@ class ContentSettings(BaseModel):
     # Drop lines made of the page's link text (menus, teaser lists): 0.921 -> 0.922 on daniel,
     # 0.973 -> 0.975 on scrapinghub_aeb (with second_opinion on); ~1 ms a page.
     drop_link_lines: bool = True
+    # A page given up on (blocked, paywalled, no text) becomes an article of the feed's own title and
+    # summary, so its story is still placed and alerted; off: the entry is only recorded as failed.
+    feed_stand_in: bool = True
     # Language detection below this probability answers None rather than guess.
     min_language_confidence: float = Field(default=0.8, ge=0.0, le=1.0)

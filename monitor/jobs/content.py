@@ -7,6 +7,10 @@ Entries are leased, so replicas split the pages. Each entry is finished on its o
 its new state in one transaction): a failure is recorded on that entry and the others go on. A
 fetch failure is retried when the lease runs out, an unusable page is final at once, and anything
 unexpected is final after `[jobs] max_attempts`.
+
+A page given up on does not lose its story: the feed's own title and summary stand in for it (a site
+that blocks crawlers, a paywall, a page of script), unless `[content] feed_stand_in` is off. The
+entry stays "failed", with its error, so the feed's page failures still show.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class _Outcome:
     stored: bool = False  # a new article
     duplicate: bool = False  # the page is stored already (another feed or entry)
     error: str | None = None
+    stand_in: bool = False  # the page failed for good; the feed's text became the article
     cpu: float = 0.0  # of the extraction thread
 
 
@@ -65,7 +70,8 @@ async def run_content(ctx: ContentContext) -> JobReport:
                      more=len(pending) >= ctx.jobs.content_batch, errors=errors,
                      cpu_seconds=sum(o.cpu for o in outcomes),
                      counts={"articles": sum(o.stored for o in outcomes),
-                             "duplicates": sum(o.duplicate for o in outcomes)})
+                             "duplicates": sum(o.duplicate for o in outcomes),
+                             "feed_stand_ins": sum(o.stand_in for o in outcomes)})
 
 
 def _claim(ctx: ContentContext) -> list[PendingEntry]:
@@ -146,6 +152,31 @@ def _fail(ctx: ContentContext, entry: PendingEntry, error: str, final: bool) -> 
     log.warning("page skipped", extra={"feed_id": entry.feed_id, "feed": entry.feed_name, "final": final,
                                        "entry_id": entry.id, "url": entry.url, "error": error})
     ctx.metrics.error("page")
+    stand_in = _feed_article(ctx, entry) if final and ctx.settings.feed_stand_in else None
     with ctx.db.begin() as conn:
-        mark_entry_failed(conn, entry.id, error, final=final)
-    return _Outcome(error=error)
+        article_id, created = None, False
+        if stand_in is not None:
+            from monitor.stories import fingerprint
+
+            text_hash, simhash = fingerprint.keys(stand_in.title, stand_in.text)
+            article_id, created = article_repo.insert_pending(
+                conn, stand_in, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash,
+                now=ctx.clock.now())
+        mark_entry_failed(conn, entry.id, error, final=final, stand_in=article_id)
+    if created:
+        ctx.metrics.articles_added.inc()
+        log.info("article stored from the feed's text",
+                 extra={"article_id": article_id, "feed": entry.feed_name, "url": entry.url})
+    return _Outcome(error=error, stand_in=created)
+
+
+def _feed_article(ctx: ContentContext, entry: PendingEntry) -> Article | None:
+    """The entry as its feed tells it (title and summary), when the feed tells enough."""
+    if not entry.url or not entry.title.strip():
+        return None
+    from monitor.content.language import choose_language
+
+    title, text = entry.title.strip(), entry.summary.strip()
+    language = choose_language(None, f"{title}\n{text}", ctx.settings.min_language_confidence)
+    return Article(url=entry.url, canonical_url=canonicalize_url(entry.url), title=title, text=text,
+                   language=language, published=entry.published, source=entry.feed_name, tags=entry.feed_tags)

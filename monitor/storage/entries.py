@@ -34,8 +34,8 @@ def insert_new_entries(conn: Connection, feed_id: int, items: Sequence[Entry],
         known.update(conn.execute(select(entries.c.key).where(
             entries.c.feed_id == feed_id, entries.c.key.in_(chunk))).scalars())
     rows = [
-        {"feed_id": feed_id, "key": key, "url": e.url, "title": e.title, "published_at": e.published,
-         "seen_at": now, "status": "new", "attempts": 0}
+        {"feed_id": feed_id, "key": key, "url": e.url, "title": e.title, "summary": e.summary or None,
+         "published_at": e.published, "seen_at": now, "status": "new", "attempts": 0}
         for key, e in by_key.items() if key not in known
     ]
     if not rows:
@@ -61,8 +61,8 @@ def insert_new_entries_of_feeds(conn: Connection, items: Mapping[int, Sequence[E
             entries.c.feed_id.in_(list(unique)), entries.c.key.in_(keys[start:start + _CHUNK])))
         known.update((r.feed_id, r.key) for r in rows)
     fresh = [
-        {"feed_id": feed_id, "key": e.key, "url": e.url, "title": e.title, "published_at": e.published,
-         "seen_at": now, "status": "new", "attempts": 0}
+        {"feed_id": feed_id, "key": e.key, "url": e.url, "title": e.title, "summary": e.summary or None,
+         "published_at": e.published, "seen_at": now, "status": "new", "attempts": 0}
         for feed_id, entries_of_feed in unique.items()
         for e in entries_of_feed if (feed_id, e.key) not in known
     ]
@@ -105,14 +105,15 @@ def claim_pending_entries(conn: Connection, *, now: datetime, owner: str, limit:
     if not claimed:
         return []
     rows = conn.execute(
-        select(entries.c.id, entries.c.feed_id, entries.c.url, entries.c.title, entries.c.published_at,
-               entries.c.attempts, feeds.c.name, feeds.c.tags)
+        select(entries.c.id, entries.c.feed_id, entries.c.url, entries.c.title, entries.c.summary,
+               entries.c.published_at, entries.c.attempts, feeds.c.name, feeds.c.tags)
         .join(feeds, feeds.c.id == entries.c.feed_id)
         .where(entries.c.id.in_(claimed))
         .order_by(entries.c.seen_at, entries.c.id)
     )
     return [PendingEntry(id=r.id, feed_id=r.feed_id, feed_name=r.name, feed_tags=tuple(r.tags or ()),
-                         url=r.url, title=r.title, published=r.published_at, attempts=r.attempts)
+                         url=r.url, title=r.title, summary=r.summary or "", published=r.published_at,
+                         attempts=r.attempts)
             for r in rows]
 
 
@@ -121,11 +122,14 @@ def mark_entry_done(conn: Connection, entry_id: int, article_id: int | None) -> 
                  .values(status="done", article_id=article_id, error=None))
 
 
-def mark_entry_failed(conn: Connection, entry_id: int, error: str, *, final: bool) -> None:
-    """Count a failed attempt; `final` gives up (status 'failed'), else it stays queued."""
-    values = {"attempts": entries.c.attempts + 1, "error": error[:2000]}
+def mark_entry_failed(conn: Connection, entry_id: int, error: str, *, final: bool,
+                      stand_in: int | None = None) -> None:
+    """Count a failed attempt; `final` gives up (status 'failed'), else it stays queued. `stand_in` is
+    the article made of the feed's own title and summary in place of the page's."""
+    values: dict[str, object] = {"attempts": entries.c.attempts + 1, "error": error[:2000]}
     if final:
         values["status"] = "failed"
+        values["article_id"] = stand_in
     conn.execute(update(entries).where(entries.c.id == entry_id).values(**values))
 
 

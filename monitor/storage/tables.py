@@ -72,6 +72,7 @@ entries = Table(
     Column("key", String(64), nullable=False),
     Column("url", Text),
     Column("title", Text, nullable=False, default=""),
+    Column("summary", Text),  # the feed's text: the article's stand-in if the page fails for good
     Column("published_at", UTCDateTime),
     Column("seen_at", UTCDateTime, nullable=False),
     # new -> done | failed (page could not be fetched or extracted; error says why)
