@@ -116,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compress", type=float, nargs="+", default=[20.0, 1.0])
     parser.add_argument("--cached", action="store_true", help="in-process with cached embeddings")
     parser.add_argument("--window-days", type=float, default=None)
+    parser.add_argument("--reach-days", type=float, default=None)
     parser.add_argument("--threshold", type=float, default=None, help="one threshold for every pair")
     parser.add_argument("--coefficients", default=None, help="a refitted coefficients JSON")
     parser.add_argument("--largest", type=int, default=5)
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"command: PYTHONPATH=. python -m bench.stories_stream {' '.join(sys.argv[1:])}".rstrip())
     print(f"load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (shared machine)")
-    given = {"window_days": args.window_days, "threshold": args.threshold, "coefficients": args.coefficients}
+    given = {"window_days": args.window_days, "reach_days": args.reach_days, "threshold": args.threshold,
+             "coefficients": args.coefficients}
     overrides = {k: v for k, v in given.items() if v is not None}
     sp = stream_pairs_module()
     pairs = args.pairs or shared_dir() / "eval" / "semeval2022" / "pairs.dev.jsonl"

@@ -39,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     clu.add_argument("articles", help="JSONL with id, title, text [lang, published, url]; '-' for stdin")
     _model_options(clu)
     clu.add_argument("--window-days", type=float, default=None, help="story window (default 3)")
+    clu.add_argument("--reach-days", type=float, default=None,
+                     help="a story idle past the window takes a strong fit until then (default 14)")
     clu.set_defaults(func=run_cluster)
 
 
@@ -63,7 +65,8 @@ def _settings(args: argparse.Namespace) -> StorySettings:
         base = load_config(args.config, channel_secrets=False).stories
     given = {"embedder": args.embedder, "model": args.model, "threads": args.threads,
              "batch_size": args.batch_size, "threshold": args.threshold, "coefficients": args.coefficients,
-             "window_days": getattr(args, "window_days", None)}
+             "window_days": getattr(args, "window_days", None),
+             "reach_days": getattr(args, "reach_days", None)}
     chosen = {k: v for k, v in given.items() if v is not None}
     return StorySettings.model_validate({**base.model_dump(), **chosen})
 

@@ -69,7 +69,8 @@ class StoryEngine:
         self.clock = clock
         self.similarity = similarity or load_similarity(embedder.name, settings.coefficients,
                                                         settings.threshold)
-        self._window = timedelta(days=settings.window_days)
+        self._window = timedelta(days=settings.window_days)  # a story idle longer is dormant ...
+        self._held = timedelta(days=settings.held_days)  # ... and leaves the window after this
         self._stories: dict[int, _Story] = {}
         self._members: dict[int, _Member] = {}
         self._by_hash: dict[str, int] = {}  # text hash -> article id
@@ -89,7 +90,7 @@ class StoryEngine:
 
     def load(self, items: Iterable[StoredArticle]) -> int:
         """Rebuild the window from stored articles (oldest first is best); returns how many were kept."""
-        horizon = self.clock.now() - self._window
+        horizon = self.clock.now() - self._held
         kept = 0
         # The window slides over arrival time (when we stored the article): a page's own date can be
         # missing, wrong or years old (archives, republished pieces) and must not evict a story that
@@ -249,8 +250,9 @@ class StoryEngine:
         languages = {sig.language, self._members[best_member].language}
         second = next((m for m, _, a in scored[1:] if self._members[a].language in languages), best_margin)
         whole = (best_margin + second) / 2 if len(story.members) >= _WHOLE_FROM else best_margin
+        dormant = story.last_time is not None and self.clock.now() - story.last_time > self._window
         return Fit(story_id, best_score, best_margin, whole, best_member,
-                   best_score >= self.similarity.thresholds.alerted)
+                   best_score >= self.similarity.thresholds.alerted, dormant)
 
     def _margin(self, sig: Signals, title_vec: np.ndarray | None, cos: float, article_id: int
                 ) -> tuple[float, float, int]:
@@ -296,7 +298,7 @@ class StoryEngine:
             heapq.heappush(self._expiry, (when, story_id))
 
     def _evict(self) -> None:
-        horizon = self.clock.now() - self._window
+        horizon = self.clock.now() - self._held
         gone: set[int] = set()
         while self._expiry and self._expiry[0][0] < horizon:
             when, story_id = heapq.heappop(self._expiry)

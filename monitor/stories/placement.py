@@ -7,7 +7,10 @@ so one member that happens to resemble the article cannot pull a different event
 in, and a story does not drift away from its first members as it grows. Another story that the
 article fits as a whole as well is merged into the one it joins (the article shows they are one
 event), unless either has alerted: an alerted story never absorbs another event, and an article
-that fits it only weakly starts a new story, whose alert then goes out on its own.
+that fits it only weakly starts a new story, whose alert then goes out on its own. A dormant story
+(no article for longer than the window) is reopened only by a strong fit too, a follow-up of the
+event days later rather than a new event of the same topic, and the article that reopens it merges
+only the stories it fits strongly as well.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ class Fit:
     whole: float  # mean margin over the story's two best members (= margin for a one-member story)
     member: int  # article id of the best member
     strong: bool  # the best member also clears the bar an alerted story sets
+    dormant: bool = False  # no article for longer than the window: only a strong fit reopens it
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Placement:
 
 def place(fits: list[Fit], alerted: Set[int]) -> Placement:
     """The story an article joins (or none), and the stories it shows to be the same event."""
-    ranked = sorted(fits, key=lambda f: -f.whole)
+    ranked = sorted((f for f in fits if f.strong or not f.dormant), key=lambda f: -f.whole)
     if not ranked or ranked[0].whole < 0:
         best = max(fits, key=lambda f: f.score, default=None)
         return Placement(None, best.score if best else 0.0, None)
@@ -44,5 +48,6 @@ def place(fits: list[Fit], alerted: Set[int]) -> Placement:
     if chosen.story_id in alerted and not chosen.strong:
         return Placement(None, chosen.score, None)
     merges = () if chosen.story_id in alerted else tuple(
-        f.story_id for f in ranked[1:] if f.whole >= 0 and f.story_id not in alerted)
+        f.story_id for f in ranked[1:]
+        if f.whole >= 0 and f.story_id not in alerted and (f.strong or not chosen.dormant))
     return Placement(chosen.story_id, chosen.score, chosen.member, merges)

@@ -81,7 +81,7 @@ class StoryWindow:
 
     def sync(self, store: StoryStore) -> int:
         """Load what the store placed since the window last looked; returns how many articles."""
-        since = self.clock.now() - timedelta(days=self.settings.window_days)
+        since = self.clock.now() - timedelta(days=self.settings.held_days)
         items = list(store.placed_since(self._cursor, since))
         if items:
             self.engine.load(items)

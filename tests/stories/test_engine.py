@@ -84,7 +84,7 @@ def test_rewritten_report_of_the_same_event_is_similar(e5, clock):
 
 
 def test_stories_leave_the_window(e5, clock):
-    engine = StoryEngine(StorySettings(window_days=3), e5, clock)
+    engine = StoryEngine(StorySettings(window_days=3, reach_days=3), e5, clock)
     _run(engine, _article("Oder floods Wroclaw", FLOOD), 1, 100)
     clock.advance(4 * 86400)
     again = engine.assign(_article("Oder floods Wroclaw", FLOOD, published=None))
@@ -103,7 +103,7 @@ def test_load_rebuilds_the_window_without_encoding(e5, clock):
     embedder = CountingEmbedder(e5)
     engine = StoryEngine(StorySettings(), embedder, clock)
     kept = engine.load([stored(1, 7, FLOOD, NOW - timedelta(hours=5)),
-                        stored(2, 8, ELECTION, NOW - timedelta(days=10)),  # outside the window
+                        stored(2, 8, ELECTION, NOW - timedelta(days=20)),  # past the window's reach
                         stored(3, 9, ELECTION + " More.", NOW - timedelta(hours=1), model="other-model")])
     assert kept == 2 and embedder.calls == 0 and len(engine) == 2
     assert engine.story_centroid(9) is None  # a vector of another model is not mixed in
@@ -154,7 +154,7 @@ def test_merge_folds_one_story_into_another(e5, clock):
 def test_the_window_follows_arrival_not_the_pages_own_date(e5, clock):
     # An archive piece dated years ago that arrives now stays in the window: the next copy joins it.
     old = NOW - timedelta(days=7 * 365)
-    engine = StoryEngine(StorySettings(window_days=3), e5, clock)
+    engine = StoryEngine(StorySettings(window_days=3, reach_days=3), e5, clock)
     _run(engine, _article("Oder floods Wroclaw", FLOOD, published=old), 1, 100)
     again, story = _run(engine, _article("Oder floods Wroclaw", FLOOD + " Updated.", published=old), 2, 101)
     assert story == 100 and again.reason in {"text-duplicate", "near-duplicate", "similar"}

@@ -49,3 +49,15 @@ def test_the_shipped_thresholds_are_fitted_per_language():
     assert thresholds.alerted > max(thresholds.languages.values())
     override = load_similarity("e5-small", threshold=0.5).thresholds  # a user's threshold: one for all pairs
     assert (override.default, override.languages, override.alerted) == (0.5, {}, thresholds.alerted)
+
+
+def test_a_dormant_story_takes_only_a_strong_fit_and_others_are_judged_without_it():
+    def dormant(story_id, score, whole, strong=False):
+        return Fit(story_id, score, margin(score, 0.5), whole, 100 + story_id, strong, dormant=True)
+
+    assert place([dormant(1, 0.7, 0.3)], alerted=set()).story_id is None
+    assert place([dormant(1, 0.7, 0.3), _fit(2, 0.6, 0.1)], alerted=set()).story_id == 2
+    reopened = place([dormant(1, 0.9, 0.3, strong=True), _fit(2, 0.6, 0.1), _fit(3, 0.85, 0.2, strong=True)],
+                     alerted=set())
+    assert (reopened.story_id, reopened.merges) == (1, (3,))  # what reopens it merges strong fits only
+    assert place([_fit(2, 0.6, 0.1), dormant(1, 0.7, 0.3)], alerted=set()).merges == ()

@@ -149,3 +149,28 @@ def test_an_alerted_story_does_not_take_in_a_different_event(e5):
         else:  # it starts its own story, whose alert goes out on its own
             assert other.reason == "new" and stream.story(2) != stream.story(0)
         assert copy.reason == "near-duplicate"
+
+
+def test_a_story_idle_past_the_window_is_reopened_by_its_event_only(e5):
+    """Days after its last article a story is dormant: a follow-up of its event joins it, a resemblance
+    (the same town's fire service, another fire) starts a story of its own; past reach_days it is gone."""
+    dealership = ("Cars set alight at Harrowgate dealership, police suspect arson", DEALERSHIP)
+    rewrite = ("Furniture warehouse destroyed by fire in Harrowgate", WAREHOUSE_2)
+    for gap, dormant in ((timedelta(hours=20), False), (timedelta(days=5), True)):
+        clock = FakeClock(NIGHT)
+        stream = Stream(StoryEngine(StorySettings(), e5, clock))
+        stream.add(FIRES[0])
+        clock.set(NIGHT + gap)
+        minutes = gap.total_seconds() / 60
+        other = stream.add(_article(*dealership, minutes))
+        follow_up = stream.add(_article(*rewrite, minutes + 5))
+        assert follow_up.reason == "similar" and stream.story(2) == stream.story(0)
+        if dormant:
+            assert other.reason == "new" and stream.story(1) != stream.story(0)
+        else:
+            assert other.reason == "similar" and stream.story(1) == stream.story(0)
+    clock = FakeClock(NIGHT)
+    stream = Stream(StoryEngine(StorySettings(reach_days=14), e5, clock))
+    stream.add(FIRES[0])
+    clock.set(NIGHT + timedelta(days=15))
+    assert stream.add(_article(*rewrite, 15 * 1440)).reason == "new"  # out of the window for good
