@@ -22,8 +22,8 @@ _MODEL_TO_ISO1 = {"arz": "ar", "ary": "ar", "yue": "zh", "wuu": "zh", "gug": "gn
 MIN_DETECT_CHARS = 20
 # Enough text to judge the language; the rest only costs time.
 MAX_DETECT_CHARS = 5000
-# py3langid loads its model lazily into a global without a lock: the extraction threads that met it
-# first each decompressed the model (0.6 s of CPU apiece, six times at the start of a run).
+# py3langid loads its model lazily into a global without a lock: every extraction thread that met it
+# first decompressed the model again (0.6 s of CPU and some 20 MB apiece at the start of a run).
 _MODEL_LOCK = threading.Lock()
 _model_loaded = False
 

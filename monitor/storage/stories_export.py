@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.errors import StorageError
-from monitor.storage.tables import articles, outbox, stories, story_matches
+from monitor.storage.tables import articles, entries, outbox, stories, story_matches
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class ExportedArticle:
     score: float | None
     shared: tuple[str, ...] = ()  # the names, places and numbers behind a "similar" decision
     text: str | None = None  # only when asked for (`stories export --text`): it is most of the bytes
+    page_error: str | None = None  # the page was given up on: the feed's title and summary stand in
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = _jsonable(asdict(self))
@@ -145,6 +146,7 @@ def get_story(conn: Connection, story_id: int, *, with_text: bool = False) -> St
                                .order_by(story_matches.c.watchlist)).all()
         alerts = conn.execute(select(outbox).where(outbox.c.story_id == story_id)
                               .order_by(outbox.c.watchlist, outbox.c.channel, outbox.c.update_seq)).all()
+        page_errors = _stand_in_errors(conn, [m.id for m in members if m.page_hash is None])
     except SQLAlchemyError as exc:
         raise StorageError(f"cannot read story {story_id}: {exc}") from exc
     return StoryDetail(
@@ -153,13 +155,23 @@ def get_story(conn: Connection, story_id: int, *, with_text: bool = False) -> St
             id=a.id, title=a.title, url=a.url, canonical_url=a.canonical_url, source=a.source,
             language=a.language, published=a.published_at, fetched=a.fetched_at, reason=a.story_reason,
             score=a.story_score, shared=tuple(a.story_shared or ()),
-            text=a.text if with_text else None) for a in members),
+            text=a.text if with_text else None, page_error=page_errors.get(a.id)) for a in members),
         matches=tuple({"watchlist": m.watchlist, "score": m.score, "explanation": m.explanation,
                        "matched_at": m.matched_at} for m in matches),
         alerts=tuple(ExportedAlert(
             id=o.id, watchlist=o.watchlist, channel=o.channel, update_seq=o.update_seq, state=o.state,
             attempts=o.attempts, sent_at=o.sent_at, last_error=o.last_error) for o in alerts),
     )
+
+
+def _stand_in_errors(conn: Connection, article_ids: list[int]) -> dict[int, str]:
+    """Article id -> the error of the page it stands in for (an article made of its feed's text has
+    no page bytes, and the entry that brought it failed)."""
+    if not article_ids:
+        return {}
+    rows = conn.execute(select(entries.c.article_id, entries.c.error)
+                        .where(entries.c.article_id.in_(article_ids), entries.c.status == "failed"))
+    return {r.article_id: r.error or "page unavailable" for r in rows}
 
 
 def iter_story_details(conn: Connection, *, since: datetime | None = None,

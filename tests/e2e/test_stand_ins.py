@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Row, select
 
 from monitor.clock import FakeClock
@@ -19,7 +20,9 @@ from monitor.demo.smtp_sink import SmtpSink
 from monitor.jobs.once import run_once
 from monitor.storage.db import create_db_engine
 from monitor.storage.tables import articles, entries
+from monitor.web.server import start_web_server
 from tests.e2e.site import WHEN
+from tests.web.conftest import make_context
 
 PAYWALL = "<html><head><title>Subscribe</title></head><body><p>Subscribe to read on.</p></body></html>"
 WALLED = FeedItem(
@@ -67,6 +70,18 @@ def test_a_page_given_up_on_is_alerted_from_its_feed_entry(world: tuple[SiteServ
     assert article.story_state == "placed"
     assert len(smtp.messages) == 2  # the watchlist on Baghouz, one e-mail per channel
     assert WALLED.title in str(smtp.messages[0]["Subject"])
+    # the story page and the API say that the text is only the feed's, and why
+    context = make_context(settings)
+    server = start_web_server(context)
+    try:
+        with httpx.Client(base_url=str(server.url).rstrip("/"), timeout=10, trust_env=False) as client:
+            page = client.get(f"/stories/{article.story_id}").text
+            shown = client.get(f"/api/v1/stories/{article.story_id}").json()["articles"]
+    finally:
+        server.close()
+        context.engine.dispose()
+    assert "from the feed only: the page was given up on (" in page and "main text too short" in page
+    assert [a["page_error"] for a in shown] == [entry.error]
     # the missing page is retried as a fetch failure, and stands in only once it is given up on
     entry, article = _entry(settings.database.url, "blocked")
     assert (entry.status, article) == ("new", None)
