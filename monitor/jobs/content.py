@@ -135,16 +135,22 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> 
 
 
 def _store(ctx: ContentContext, entry: PendingEntry, article: Article, keys: tuple[str, int | None],
-           page_hash: str) -> _Outcome:
+           page_hash: str | None, *, failed: str | None = None) -> _Outcome:
+    """Store `article` and finish its entry. With `failed` the page was given up on with that error and
+    `article` is the feed's stand-in: the entry stays failed and points at it."""
     text_hash, simhash = keys
     with ctx.db.begin() as conn:
         article_id, created = article_repo.insert_pending(
             conn, article, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash, now=ctx.clock.now(),
             page_hash=page_hash)
-        mark_entry_done(conn, entry.id, article_id)
+        if failed is None:
+            mark_entry_done(conn, entry.id, article_id)
+        else:
+            mark_entry_failed(conn, entry.id, failed, final=True, stand_in=article_id)
     if created:
         ctx.metrics.articles_added.inc()
-        log.info("article stored", extra={"article_id": article_id, "feed": entry.feed_name})
+        log.info("article stored", extra={"article_id": article_id, "feed": entry.feed_name,
+                                          "from_feed": failed is not None})
     return _Outcome(stored=created, duplicate=not created)
 
 
@@ -153,21 +159,14 @@ def _fail(ctx: ContentContext, entry: PendingEntry, error: str, final: bool) -> 
                                        "entry_id": entry.id, "url": entry.url, "error": error})
     ctx.metrics.error("page")
     stand_in = _feed_article(ctx, entry) if final and ctx.settings.feed_stand_in else None
-    with ctx.db.begin() as conn:
-        article_id, created = None, False
-        if stand_in is not None:
-            from monitor.stories import fingerprint
+    if stand_in is None:
+        with ctx.db.begin() as conn:
+            mark_entry_failed(conn, entry.id, error, final=final)
+        return _Outcome(error=error)
+    from monitor.stories import fingerprint
 
-            text_hash, simhash = fingerprint.keys(stand_in.title, stand_in.text)
-            article_id, created = article_repo.insert_pending(
-                conn, stand_in, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash,
-                now=ctx.clock.now())
-        mark_entry_failed(conn, entry.id, error, final=final, stand_in=article_id)
-    if created:
-        ctx.metrics.articles_added.inc()
-        log.info("article stored from the feed's text",
-                 extra={"article_id": article_id, "feed": entry.feed_name, "url": entry.url})
-    return _Outcome(error=error, stand_in=created)
+    keys = fingerprint.keys(stand_in.title, stand_in.text)
+    return _Outcome(error=error, stand_in=_store(ctx, entry, stand_in, keys, None, failed=error).stored)
 
 
 def _feed_article(ctx: ContentContext, entry: PendingEntry) -> Article | None:
