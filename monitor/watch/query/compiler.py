@@ -6,6 +6,7 @@ hits (possibly empty, e.g. for a satisfied NOT) that made it hold.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -57,17 +58,22 @@ class RegexMatcher:
 
     def test(self, doc: Document) -> bool:
         fields = (self.node.field,) if self.node.field else FIELDS
-        return any(self.node.pattern.search(doc.normalized(f)) for f in fields)
+        return any(self._visible(doc.normalized(f)) for f in fields)
 
     def match(self, doc: Document) -> list[Hit] | None:
         hits = []
         for name in (self.node.field,) if self.node.field else FIELDS:
             text = doc.normalized(name)
-            m = self.node.pattern.search(text)
+            m = self._visible(text)
             if m:
                 hits.append(Hit(self.node.label, name, snippet=make_snippet(text, m.start(), m.end()),
                                 score=1.0))
         return hits or None
+
+    def _visible(self, text: str) -> re.Match[str] | None:
+        """The first match that holds some visible text: `/a*/` matching nothing, or `/ /` matching a
+        blank title, would be a hit with nothing to show for it."""
+        return next((m for m in self.node.pattern.finditer(text) if m.group().strip()), None)
 
 
 @dataclass(frozen=True)
