@@ -13,7 +13,9 @@ from monitor.config import load_config
 from monitor.errors import StorageError
 from monitor.ingest.guard import guard_warnings
 from monitor.storage.db import describe_database
+from monitor.stories.e5_engine import built_engine
 from monitor.stories.embedders import LazyEmbedder
+from monitor.stories.settings import StorySettings
 from monitor.watch.loader import load_watchlists
 
 
@@ -25,6 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_config_option(parser)
     add_json_option(parser)
     parser.set_defaults(func=check_config)
+
+
+def _engine(stories: StorySettings) -> str | None:
+    """Which e5 engine will run: the one `make` built here, or the wheel's (and how to build one)."""
+    if stories.embedder != "e5-small":
+        return None
+    if stories.engine == "bundled":
+        return "bundled (as [stories] engine says)"
+    built = built_engine()
+    if built is None:
+        return "bundled (none built for this machine: python -m monitor.stories.e5_engine)"
+    return f"built for this machine ({built})"
 
 
 def check_config(args: argparse.Namespace) -> int:
@@ -44,6 +58,7 @@ def check_config(args: argparse.Namespace) -> int:
         "channels": {name: ch.type for name, ch in settings.channels.items()},
         "watchlists": [{"name": w.name, "channels": list(w.channels)} for w in watchlists],
         "embedder": settings.stories.embedder,
+        "engine": _engine(settings.stories),
         "errors": [str(e) for e in errors] + ([database_error] if database_error else []),
         "warnings": guard_warnings(settings.feeds, settings.http),
     }
@@ -52,7 +67,8 @@ def check_config(args: argparse.Namespace) -> int:
     else:
         print(f"config      {summary['config']}")
         print(f"database    {summary['database']} ({database})")
-        print(f"embedder    {summary['embedder']}")
+        print(f"embedder    {summary['embedder']}, {settings.stories.threads} thread(s)"
+              + (f"; engine {summary['engine']}" if summary["engine"] else ""))
         print(f"feeds       {len(settings.feeds)}")
         for feed in settings.feeds:
             print(f"  - {feed.name}: {feed.url}")

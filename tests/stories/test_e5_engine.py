@@ -72,3 +72,24 @@ def test_a_failing_compiler_is_reported_with_the_source_it_failed_on(tmp_path):
     with pytest.raises(EngineBuildError, match=r"false failed on .*e5\.c"):
         build(prefix=tmp_path, compiler="false")
     assert built_engine(tmp_path) is None
+
+
+@pytest.mark.parametrize(("setting", "built_here", "said"), [
+    ("auto", True, "built for this machine ("),
+    ("auto", False, "bundled (none built for this machine: python -m monitor.stories.e5_engine)"),
+    ("bundled", True, "bundled (as [stories] engine says)"),
+])
+def test_check_config_says_which_engine_runs(tmp_path, monkeypatch, capsys, setting, built_here, said):
+    import json
+
+    from monitor.cli import configcmd, main
+
+    engine_file = tmp_path / "e5-engine-x.so"
+    monkeypatch.setattr(configcmd, "built_engine", lambda: engine_file if built_here else None)
+    config = tmp_path / "monitor.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///m.db"\n\n[stories]\nengine = "{setting}"\n',
+                      encoding="utf-8")
+    main(["check-config", "-c", str(config), "--json"])
+    assert json.loads(capsys.readouterr().out)["engine"].startswith(said)
+    main(["check-config", "-c", str(config)])
+    assert f"embedder    e5-small, 2 thread(s); engine {said}" in capsys.readouterr().out
