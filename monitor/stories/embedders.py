@@ -129,7 +129,11 @@ EMBEDDERS: dict[str, Callable[[StorySettings], Embedder]] = {
 
 
 def load_embedder(settings: StorySettings) -> Embedder:
-    """Build the embedder the settings name; OMP threads are pinned before any library starts its pool."""
+    """Build the embedder the settings name.
+
+    OMP_NUM_THREADS reaches only the OpenMP runtimes that load after this; usearch's has read it
+    already, and the e5 engine runs on that one, so E5SmallEmbedder also sets its count at each call
+    (monitor/stories/openmp.py)."""
     factory = EMBEDDERS.get(settings.embedder)
     if factory is None:
         raise ConfigError(f"unknown embedder {settings.embedder!r}; choose one of {sorted(EMBEDDERS)}",
