@@ -46,7 +46,7 @@ def shingles(text: str) -> list[Shingle]:
     words = _WORDS.findall(text.lower())
     if len(words) <= SHINGLE:
         return [tuple(words)] if words else []
-    return [tuple(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+    return list(zip(*(words[i:] for i in range(SHINGLE)), strict=False))
 
 
 def _covered(line: set[Shingle], known: set[Shingle] | dict[Shingle, int]) -> bool:
@@ -65,10 +65,12 @@ def _line_of(lines: list[set[Shingle]]) -> dict[Shingle, int]:
 
 
 def borrow(lines: list[str], own: list[set[Shingle]], other: list[str],
-           theirs: list[set[Shingle]]) -> list[str]:
-    """`lines` with the long paragraphs of `other` they lack, each after the line its predecessor matched."""
+           theirs: list[set[Shingle]], other_all: set[Shingle]) -> list[str]:
+    """`lines` with the long paragraphs of `other` they lack, each after the line its predecessor matched.
+
+    `other_all` holds the shingles of all of `other`, run across its line ends."""
     line_of, mine = _line_of(own), set(shingles("\n".join(lines)))
-    if not mine or len(mine & set(shingles("\n".join(other)))) < AGREEMENT * len(mine):
+    if not mine or len(mine & other_all) < AGREEMENT * len(mine):
         return lines
     inserts: dict[int, list[str]] = {}
     anchor, pending = -1, list[str]()
@@ -94,8 +96,9 @@ def reconcile(text: str, other: str) -> str:
     lines, other_lines = text.split("\n"), [line for line in other.split("\n") if line.strip()]
     own = [set(shingles(line)) for line in lines]
     theirs = [set(shingles(line)) for line in other_lines]
-    keep = cut_tail(own, set(shingles(other)))
-    return "\n".join(borrow(lines[:keep], own[:keep], other_lines, theirs))
+    other_all = set(shingles(other))  # blank lines hold no words: the same as over `other_lines`
+    keep = cut_tail(own, other_all)
+    return "\n".join(borrow(lines[:keep], own[:keep], other_lines, theirs, other_all))
 
 
 def link_text(tree: HtmlElement) -> str:
