@@ -34,6 +34,7 @@ from monitor.models import Article, Page, PendingEntry
 from monitor.net.http import HttpFetcher
 from monitor.service.metrics import Metrics
 from monitor.storage import articles as article_repo
+from monitor.storage.db import reading
 from monitor.storage.entries import claim_pending_entries, mark_entry_done, mark_entry_failed
 
 log = logging.getLogger(__name__)
@@ -102,10 +103,11 @@ async def _process(ctx: ContentContext, entry: PendingEntry) -> _Outcome:
 
 def _stored_already(ctx: ContentContext, entry: PendingEntry, url: str) -> _Outcome | None:
     """The entry links a page stored already (another feed carries the same story): nothing to fetch."""
-    with ctx.db.begin() as conn:
+    with reading(ctx.db) as conn:  # most entries are new: their lookup takes no write lock
         found = article_repo.find_by_canonical_url(conn, canonicalize_url(url))
-        if found is None:
-            return None
+    if found is None:
+        return None
+    with ctx.db.begin() as conn:
         mark_entry_done(conn, entry.id, found[0])
     return _Outcome(duplicate=True)
 
@@ -115,7 +117,7 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> 
     partner) give their article's text again, without extracting it again."""
     start = time.thread_time()
     page_hash = hashlib.sha256(page.body).hexdigest()
-    with ctx.db.connect() as conn:
+    with reading(ctx.db) as conn:
         copy = article_repo.find_by_page_hash(conn, page_hash)
     if copy is not None:
         declared = copy.canonical_url if copy.canonical_url != canonicalize_url(copy.url) else None
