@@ -1,7 +1,9 @@
 """The content job: new entries -> fetch page -> extract -> an article waiting for a story.
 
 Copies cost no extraction: an entry whose link is a stored article's is done without a fetch, and a
-page whose bytes are those of a stored page reuses that page's text.
+page whose bytes are those of a stored page reuses that page's text. The same text on the same site
+under a feed title that names another article is the site's notice, not a copy (notice.py): the
+feed's text stands in for it.
 
 Entries are leased, so replicas split the pages. Each entry is finished on its own (its article and
 its new state in one transaction): a failure is recorded on that entry and the others go on. A
@@ -21,7 +23,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from monitor.clock import Clock
 from monitor.content.canonical import canonicalize_url, resolve_canonical
@@ -136,12 +138,24 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page) -> 
     return replace(_store(ctx, entry, article, keys, page_hash), cpu=time.thread_time() - start)
 
 
+def _refuse_site_notice(conn: Connection, entry: PendingEntry, article: Article, text_hash: str) -> None:
+    """Raises ExtractionError when the page is its site's notice (notice.py), not the entry's article."""
+    from monitor.content.notice import site_notice
+
+    stored = article_repo.find_by_text_hash(conn, text_hash)
+    reason = site_notice(article.url, entry.title, stored.url, stored.title) if stored else None
+    if reason is not None:
+        raise ExtractionError(article.url, reason)
+
+
 def _store(ctx: ContentContext, entry: PendingEntry, article: Article, keys: tuple[str, int | None],
            page_hash: str | None, *, failed: str | None = None) -> _Outcome:
     """Store `article` and finish its entry. With `failed` the page was given up on with that error and
     `article` is the feed's stand-in: the entry stays failed and points at it."""
     text_hash, simhash = keys
     with ctx.db.begin() as conn:
+        if failed is None:  # in the writing transaction: on SQLite, pages extracted side by side meet here
+            _refuse_site_notice(conn, entry, article, text_hash)
         article_id, created = article_repo.insert_pending(
             conn, article, feed_id=entry.feed_id, text_hash=text_hash, simhash=simhash, now=ctx.clock.now(),
             page_hash=page_hash)

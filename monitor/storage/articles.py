@@ -60,6 +60,16 @@ def find_by_page_hash(conn: Connection, page_hash: str) -> KnownPage | None:
                      row.text_hash, row.simhash)
 
 
+def find_by_text_hash(conn: Connection, text_hash: str) -> KnownPage | None:
+    """The first article stored with this text (normalised title and text), if any."""
+    row = conn.execute(select(articles).where(articles.c.text_hash == text_hash).order_by(articles.c.id)
+                       .limit(1)).first()
+    if row is None:
+        return None
+    return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,
+                     row.text_hash, row.simhash)
+
+
 def find_by_canonical_url(conn: Connection, canonical_url: str) -> tuple[int, int | None] | None:
     """(article id, story id) of the article stored under this canonical URL, if any."""
     row = conn.execute(

@@ -36,6 +36,24 @@ BLOCKED = FeedItem(
     summary="Les Forces démocratiques syriennes disent avoir encerclé les derniers combattants à Baghouz.")
 
 
+# What a site answers for every page once it takes the poller for a bot (a Polish site's notice, in
+# English): long enough to pass for an article's text.
+NOTICE = ("<html><head><title>Access limited</title></head><body><main><h1>Access limited</h1>"
+          "<p>We are sorry, but we have recorded a very large number of connections from the IP address "
+          "you are connecting from. To protect our service, access from this address has been limited "
+          "for a while.</p><p>If you think this is a mistake, please contact our support team and give "
+          "them the address shown below, the time of your visit and the browser you use.</p>"
+          "</main></body></html>")
+NOTICED = [
+    FeedItem("Parliament passes the new media law after a night of debate", "/law.html", "law", WHEN,
+             "The lower house passed the media law by 234 votes to 211 after an all-night session."),
+    FeedItem("Floods cut off three villages in the south-east", "/floods.html", "floods", WHEN,
+             "Rescue teams reached three villages cut off by the flooded Vistula on Sunday."),
+    FeedItem("National team qualifies for the European championship", "/football.html", "football", WHEN,
+             "A late goal in Ljubljana sent the national team to next summer's championship."),
+]
+
+
 def _feed(site: SiteServer) -> None:
     """The walled page answers with a paywall stub; the blocked one is never there (404)."""
     site.put("/walled.html", PAYWALL)
@@ -105,3 +123,51 @@ def test_without_stand_ins_a_page_given_up_on_is_only_recorded(
     entry, article = _entry(settings.database.url, "walled")
     assert entry.status == "failed" and article is None
     assert smtp.messages == []
+
+
+def test_a_sites_notice_served_for_many_articles_is_not_taken_for_them(
+        world: tuple[SiteServer, SmtpSink, Path]) -> None:
+    site, _, config = world
+    for item in NOTICED:
+        site.put(item.link, NOTICE)  # the same bytes for three different articles
+    items = [FeedItem(i.title, site.url(i.link), i.guid, i.published, i.summary) for i in NOTICED]
+    site.put("/hindi.rss", rss("news", site.base_url, items))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    settings = load_config(config)
+    result = run_once(settings, clock=FakeClock(datetime(2026, 3, 1, tzinfo=UTC)))
+    # the first notice cannot be told from an article yet; the ones after it name it as what it is
+    assert result.report("content").counts == {"articles": 1, "duplicates": 0, "feed_stand_ins": 2}
+    found = {item.guid: _entry(settings.database.url, item.guid) for item in NOTICED}
+    [first] = [guid for guid, (entry, _) in found.items() if entry.status == "done"]
+    notice = found[first][1]
+    assert notice is not None and notice.title == "Access limited"
+    stories = set()
+    for item in NOTICED:
+        if item.guid == first:
+            continue
+        entry, article = found[item.guid]
+        assert entry.status == "failed" and "a notice of the site" in entry.error
+        assert f"/{first}.html" in entry.error
+        assert article is not None and (article.title, article.text) == (item.title, item.summary)
+        assert article.story_state == "placed"
+        stories.add(article.story_id)
+    assert len(stories) == 2 and notice.story_id not in stories  # no story of junk takes them in
+
+
+def test_a_copy_on_the_same_site_under_the_same_name_stays_a_copy(
+        world: tuple[SiteServer, SmtpSink, Path]) -> None:
+    site, _, config = world
+    law = NOTICED[0]
+    page = NOTICE.replace("Access limited", law.title)
+    site.put("/law.html", page)
+    site.put("/amp/law.html", page)
+    items = [FeedItem(law.title, site.url("/law.html"), "law", WHEN, law.summary),
+             FeedItem(law.title, site.url("/amp/law.html"), "law-amp", WHEN, law.summary)]
+    site.put("/hindi.rss", rss("news", site.base_url, items))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    settings = load_config(config)
+    result = run_once(settings, clock=FakeClock(datetime(2026, 3, 1, tzinfo=UTC)))
+    assert result.report("content").counts == {"articles": 2, "duplicates": 0, "feed_stand_ins": 0}
+    assert result.report("content").failed == 0
