@@ -143,7 +143,9 @@ def _refuse_site_notice(conn: Connection, entry: PendingEntry, article: Article,
     from monitor.content.notice import site_notice
 
     stored = article_repo.find_by_text_hash(conn, text_hash)
-    reason = site_notice(article.url, entry.title, stored.url, stored.title) if stored else None
+    if stored is None or stored.canonical_url == article.canonical_url:  # the page says it is that article
+        return
+    reason = site_notice(article.url, entry.title, stored.url, stored.title)
     if reason is not None:
         raise ExtractionError(article.url, reason)
 

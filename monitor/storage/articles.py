@@ -21,7 +21,7 @@ _CHUNK = 400  # ids per IN (...): well under SQLite's variable limit
 
 @dataclass(frozen=True)
 class KnownPage:
-    """An article already stored from the very same page bytes: what its copy elsewhere reuses."""
+    """An article already stored (found by its page's bytes or by its text): what a copy reuses."""
 
     url: str
     canonical_url: str

@@ -171,3 +171,24 @@ def test_a_copy_on_the_same_site_under_the_same_name_stays_a_copy(
     result = run_once(settings, clock=FakeClock(datetime(2026, 3, 1, tzinfo=UTC)))
     assert result.report("content").counts == {"articles": 2, "duplicates": 0, "feed_stand_ins": 0}
     assert result.report("content").failed == 0
+
+
+def test_a_page_that_declares_itself_a_stored_article_is_that_article_whatever_the_feed_calls_it(
+        world: tuple[SiteServer, SmtpSink, Path]) -> None:
+    site, _, config = world
+    law, floods = NOTICED[0], NOTICED[1]
+    page = NOTICE.replace("Access limited", law.title)
+    site.put("/law.html", page)
+    site.put("/print/law.html", page.replace("<head>", '<head><link rel="canonical" href="/law.html">'))
+    site.put("/hindi.rss", rss("news", site.base_url, [FeedItem(law.title, site.url("/law.html"), "law", WHEN,
+                                                                 law.summary)]))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    settings = load_config(config)
+    clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
+    assert run_once(settings, clock=clock).report("content").counts["articles"] == 1
+    # later, a feed links the printable page under a title of its own (a wrong one, even)
+    site.put("/gulf.atom", rss("later", site.base_url, [FeedItem(floods.title, site.url("/print/law.html"),
+                                                                  "print", WHEN, floods.summary)]))
+    result = run_once(settings, clock=clock, all_feeds=True)
+    assert result.report("content").counts == {"articles": 0, "duplicates": 1, "feed_stand_ins": 0}
