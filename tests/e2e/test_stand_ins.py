@@ -54,13 +54,18 @@ NOTICED = [
 ]
 
 
+def _news(site: SiteServer, items: list[FeedItem]) -> None:
+    """`items` (links relative to the site) in the world's news feed; its two other feeds empty."""
+    on_site = [FeedItem(i.title, site.url(i.link), i.guid, i.published, i.summary) for i in items]
+    site.put("/hindi.rss", rss("news", site.base_url, on_site))
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+
+
 def _feed(site: SiteServer) -> None:
     """The walled page answers with a paywall stub; the blocked one is never there (404)."""
     site.put("/walled.html", PAYWALL)
-    items = [FeedItem(i.title, site.url(i.link), i.guid, i.published, i.summary) for i in (WALLED, BLOCKED)]
-    site.put("/hindi.rss", rss("news", site.base_url, items))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _news(site, [WALLED, BLOCKED])
 
 
 def _entry(db_url: str, slug: str) -> tuple[Row, Row | None]:  # type: ignore[type-arg]
@@ -130,10 +135,7 @@ def test_a_sites_notice_served_for_many_articles_is_not_taken_for_them(
     site, _, config = world
     for item in NOTICED:
         site.put(item.link, NOTICE)  # the same bytes for three different articles
-    items = [FeedItem(i.title, site.url(i.link), i.guid, i.published, i.summary) for i in NOTICED]
-    site.put("/hindi.rss", rss("news", site.base_url, items))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _news(site, NOTICED)
     settings = load_config(config)
     result = run_once(settings, clock=FakeClock(datetime(2026, 3, 1, tzinfo=UTC)))
     # the first notice cannot be told from an article yet; the ones after it name it as what it is
@@ -162,11 +164,7 @@ def test_a_copy_on_the_same_site_under_the_same_name_stays_a_copy(
     page = NOTICE.replace("Access limited", law.title)
     site.put("/law.html", page)
     site.put("/amp/law.html", page)
-    items = [FeedItem(law.title, site.url("/law.html"), "law", WHEN, law.summary),
-             FeedItem(law.title, site.url("/amp/law.html"), "law-amp", WHEN, law.summary)]
-    site.put("/hindi.rss", rss("news", site.base_url, items))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _news(site, [law, FeedItem(law.title, "/amp/law.html", "law-amp", WHEN, law.summary)])
     settings = load_config(config)
     result = run_once(settings, clock=FakeClock(datetime(2026, 3, 1, tzinfo=UTC)))
     assert result.report("content").counts == {"articles": 2, "duplicates": 0, "feed_stand_ins": 0}
@@ -180,10 +178,7 @@ def test_a_page_that_declares_itself_a_stored_article_is_that_article_whatever_t
     page = NOTICE.replace("Access limited", law.title)
     site.put("/law.html", page)
     site.put("/print/law.html", page.replace("<head>", '<head><link rel="canonical" href="/law.html">'))
-    site.put("/hindi.rss", rss("news", site.base_url, [FeedItem(law.title, site.url("/law.html"), "law", WHEN,
-                                                                 law.summary)]))
-    site.put("/gulf.atom", rss("empty", site.base_url, []))
-    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    _news(site, [law])
     settings = load_config(config)
     clock = FakeClock(datetime(2026, 3, 1, tzinfo=UTC))
     assert run_once(settings, clock=clock).report("content").counts["articles"] == 1
