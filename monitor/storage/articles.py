@@ -51,23 +51,22 @@ def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, t
     return existing[0], False
 
 
-def find_by_page_hash(conn: Connection, page_hash: str) -> KnownPage | None:
-    row = conn.execute(select(articles).where(articles.c.page_hash == page_hash).order_by(articles.c.id)
-                       .limit(1)).first()
+def _first_known(conn: Connection, where: ColumnElement[bool]) -> KnownPage | None:
+    row = conn.execute(select(articles).where(where).order_by(articles.c.id).limit(1)).first()
     if row is None:
         return None
     return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,
                      row.text_hash, row.simhash)
+
+
+def find_by_page_hash(conn: Connection, page_hash: str) -> KnownPage | None:
+    """The first article stored from these very page bytes, if any."""
+    return _first_known(conn, articles.c.page_hash == page_hash)
 
 
 def find_by_text_hash(conn: Connection, text_hash: str) -> KnownPage | None:
     """The first article stored with this text (normalised title and text), if any."""
-    row = conn.execute(select(articles).where(articles.c.text_hash == text_hash).order_by(articles.c.id)
-                       .limit(1)).first()
-    if row is None:
-        return None
-    return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,
-                     row.text_hash, row.simhash)
+    return _first_known(conn, articles.c.text_hash == text_hash)
 
 
 def find_by_canonical_url(conn: Connection, canonical_url: str) -> tuple[int, int | None] | None:
