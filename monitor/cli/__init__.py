@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from monitor import __version__
+from monitor.allocator import cap_arenas
 from monitor.errors import MonitorError
 from monitor.logs import configure_logging
 
@@ -55,6 +56,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    cap_arenas()  # before any worker thread starts
     try:
         try:
             return _run(sys.argv[1:] if argv is None else argv)

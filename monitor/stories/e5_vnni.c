@@ -174,14 +174,15 @@ static void attention_vnni(const float *q, const float *k, const float *v, float
     free(seg);
 }
 
-/* VNNI on this CPU, unless NEWS_MONITOR_E5_NO_VNNI is set (to compare the two kernels) */
+/* VNNI on this CPU, unless NEWS_MONITOR_E5_NO_VNNI is set and not empty (to compare the kernels) */
 static int e5_use_vnni(void) {
     static int known = -1;
     if (known < 0) {
+        const char *off = getenv("NEWS_MONITOR_E5_NO_VNNI");
         __builtin_cpu_init();
         known = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
                 && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni")
-                && getenv("NEWS_MONITOR_E5_NO_VNNI") == NULL;
+                && (off == NULL || *off == '\0');
     }
     return known;
 }
