@@ -71,6 +71,8 @@ def test_both_kernels_of_the_build_agree_on_texts_of_many_lengths(built):
     assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
     if e5_engine.cpu_has_vnni():  # another order of float additions: the switch chose another kernel
         assert not np.array_equal(ours, theirs)
+        empty = _embed_in_a_fresh_process(built.path, texts, {e5_engine.NO_VNNI: ""})
+        assert np.array_equal(empty, ours)  # set but empty is not set
     assert float(alone[0] @ ours[-1]) >= 0.9999
 
 
