@@ -17,7 +17,9 @@ it does more work than they do. Its poll job alone is therefore measured in a fr
 (`bench/_poll_job.py`: `monitor once --all` with only the poll job, same start-up, imports, database
 and logging), and it is the one in the ratios. The whole `monitor once --all` is measured too: the
 entries' links point at 127.0.0.2, which the bench config does not allow, so its content job
-records each new entry's page as refused (no request) with `[jobs] max_attempts = 1`. On the warm
+records each new entry's page as refused (no request) with `[jobs] max_attempts = 1`, and
+`[content] feed_stand_in = false` keeps the feed's text of those entries from being embedded as
+stand-in articles (20,000 of them: the model's work, which no peer does). On the warm
 cycle nothing is new, so the whole command is a polling-only cycle (the 100 MB memory goal).
 
 Run: python -m bench.poll_peers [--feeds 1000] [--entries 20] [--hosts 100] [--rounds 3]
@@ -72,7 +74,8 @@ class OursPollJob(Tool):
         feeds = "".join(f'\n[[feeds]]\nname = "feed-{i}"\nurl = "{url}"\n' for i, url in enumerate(urls))
         (home / "monitor.toml").write_text(
             '[database]\nurl = "sqlite:///monitor.db"\n\n[http]\nallowed_networks = ["127.0.0.1/32"]\n\n'
-            '[jobs]\nmax_attempts = 1\n\n[watchlists]\ndirectory = "watchlists"\n' + feeds)
+            '[jobs]\nmax_attempts = 1\n\n[content]\nfeed_stand_in = false\n\n'
+            '[watchlists]\ndirectory = "watchlists"\n' + feeds)
 
     def command(self, home: Path) -> list[str]:
         return [sys.executable, "-m", "bench._poll_job", str(home / "monitor.toml")]
