@@ -51,8 +51,12 @@ def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, t
     return existing[0], False
 
 
+_KNOWN = (articles.c.url, articles.c.canonical_url, articles.c.title, articles.c.text, articles.c.language,
+          articles.c.published_at, articles.c.text_hash, articles.c.simhash)  # not the vectors
+
+
 def _first_known(conn: Connection, where: ColumnElement[bool]) -> KnownPage | None:
-    row = conn.execute(select(articles).where(where).order_by(articles.c.id).limit(1)).first()
+    row = conn.execute(select(*_KNOWN).where(where).order_by(articles.c.id).limit(1)).first()
     if row is None:
         return None
     return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,

@@ -174,6 +174,33 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
     assert not result.shared.embedder.loaded  # an exact copy needs no model
 
 
+def test_a_copy_arriving_beside_its_page_waits_for_it_instead_of_extracting_it_too(
+        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    site, _, config = world
+    pages = seed_pages()
+    english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
+    [original] = publish(site, pages, [english])
+    mirrors = [FeedItem(original.title, site.url(f"/mirror/{n}/{english}.html"), f"mirror-{n}", original.published)
+               for n in range(3)]
+    for mirror in mirrors:
+        site.put(mirror.link.removeprefix(site.base_url), (SITE / pages[english]["file"]).read_bytes())
+    site.put("/hindi.rss", rss("first", site.base_url, [original, *mirrors]))  # one claim: fetched side by side
+    site.put("/gulf.atom", rss("empty", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    extracted: list[str] = []
+    extract = monitor.content.extract.extract_article
+
+    def counted(page, **kwargs):  # type: ignore[no-untyped-def]
+        extracted.append(page.url)
+        return extract(page, **kwargs)
+
+    monkeypatch.setattr(monitor.content.extract, "extract_article", counted)
+    result = run_once(load_config(config))
+    assert len(extracted) == 1  # whichever page came first; the others waited and took its text
+    # the page names its canonical address: the mirrors are that article, not articles of their own
+    assert result.report("content").counts == {"articles": 1, "duplicates": 3, "feed_stand_ins": 0}
+
+
 def test_matching_a_grown_story_again_embeds_only_its_new_articles_for_about(
         world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     site, _, config = world
