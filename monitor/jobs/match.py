@@ -1,7 +1,8 @@
 """The match job: stories that changed -> watchlists -> matches and outbox rows.
 
 The passage vectors `about` watchlists embed are kept on the articles: matching the story again when
-it grows embeds only its new members.
+it grows embeds only its new members. What each watchlist found in a member is kept in memory too
+(watch/memo.py): the story's older members and copies of them are not tokenised again.
 
 A story is leased with the change counter it had; it is read in one short transaction, matched
 outside any, and its matches, the alerts they call for and "matched as of that change" are written
@@ -13,7 +14,7 @@ change.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -26,6 +27,7 @@ from monitor.jobs.settings import JobSettings
 from monitor.service.metrics import Metrics
 from monitor.storage import stories as story_repo
 from monitor.watch.loader import WatchlistSet
+from monitor.watch.memo import MatchMemo
 
 if TYPE_CHECKING:
     from monitor.stories.embedding import Embedder
@@ -42,6 +44,7 @@ class MatchContext:
     jobs: JobSettings
     owner: str
     metrics: Metrics
+    memo: MatchMemo = field(default_factory=MatchMemo)  # results of older members, for re-matches
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def _match_one(ctx: MatchContext, story_id: int, seq: int) -> _Outcome:
     except NoResultFound:
         return _Outcome()  # merged into another story (which is queued itself) or pruned
     try:
-        watchlists, cache = ctx.watchlists.current(), ArticleCache(ctx.embedder)
+        watchlists, cache = ctx.watchlists.current(), ArticleCache(ctx.embedder, ctx.memo)
         failures: list[str] = []
         matches = match_story(watchlists, story, embedder=ctx.embedder, errors=failures, cache=cache)
         now = ctx.clock.now()

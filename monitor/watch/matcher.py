@@ -21,6 +21,7 @@ from monitor.models import Hit, Match, Story, StoryArticle
 from monitor.stories.embedding import split_vectors
 from monitor.watch.about import about_score, article_text, passes_prefilter
 from monitor.watch.document import Document
+from monitor.watch.memo import Found, MatchMemo, content_digest
 from monitor.watch.model import Watchlist
 
 if TYPE_CHECKING:
@@ -34,11 +35,14 @@ class ArticleCache:
     """Token index and vectors of each article, built on first use and shared by all watchlists.
 
     Copies (the same title and text under other URLs, placed without a model run) are read once: they
-    use the token index, the stored vector and the passage of the first of them.
+    use the token index, the stored vector and the passage of the first of them. With a `memo`, what
+    each watchlist found in a content is kept for the next match as well (memo.py).
     """
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(self, embedder: Embedder | None = None, memo: MatchMemo | None = None) -> None:
         self.embedder = embedder
+        self.memo = memo
+        self._digests: dict[tuple[str, str], bytes] = {}
         self._docs: dict[tuple[str, str], Document] = {}
         self._twins: dict[tuple[str, str], StoryArticle] = {}
         self._passages: dict[tuple[str, str], np.ndarray | None] = {}
@@ -50,6 +54,12 @@ class ArticleCache:
             twin = self._twins.get(_content(article))
             if twin is None or (not twin.vector and article.vector) or (not twin.passage and article.passage):
                 self._twins[_content(article)] = article
+
+    def digest(self, article: StoryArticle) -> bytes:
+        key = _content(article)
+        if key not in self._digests:
+            self._digests[key] = content_digest(*key)
+        return self._digests[key]
 
     def doc(self, article: StoryArticle) -> Document:
         key = _content(article)
@@ -100,6 +110,8 @@ def match_story(watchlists: Sequence[Watchlist], story: Story, *, embedder: Embe
     """
     cache = cache or ArticleCache(embedder)
     cache.know(story.articles)
+    if cache.memo is not None:
+        cache.memo.use(watchlists)
     matches = []
     for watchlist in watchlists:
         try:
@@ -155,12 +167,22 @@ def _match_one(watchlist: Watchlist, story: Story, cache: ArticleCache) -> Match
     return Match(story.id, watchlist.name, watchlist.channels, best, tuple(hits[:MAX_HITS]))
 
 
-def match_content(watchlist: Watchlist, article: StoryArticle,
-                  cache: ArticleCache) -> tuple[float, list[Hit]] | None:
+def match_content(watchlist: Watchlist, article: StoryArticle, cache: ArticleCache) -> Found:
     """(score, hits) when the article's content satisfies every condition given, else None.
 
     Cheap conditions run first; an embedding is only computed when everything else holds.
     """
+    if cache.memo is None:
+        return _match_content(watchlist, article, cache)
+    digest = cache.digest(article)
+    known, found = cache.memo.get(digest, watchlist)
+    if not known:
+        found = _match_content(watchlist, article, cache)
+        cache.memo.put(digest, watchlist, found)
+    return found
+
+
+def _match_content(watchlist: Watchlist, article: StoryArticle, cache: ArticleCache) -> Found:
     doc = cache.doc(article)
     if not _holds(watchlist, doc):
         return None
