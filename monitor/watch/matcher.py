@@ -183,13 +183,15 @@ def match_content(watchlist: Watchlist, article: StoryArticle, cache: ArticleCac
 
 
 def _match_content(watchlist: Watchlist, article: StoryArticle, cache: ArticleCache) -> Found:
-    doc = cache.doc(article)
-    if not _holds(watchlist, doc):
-        return None
-    hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
-    if watchlist.query is not None:
-        hits.extend(watchlist.query.match(doc) or ())
-    hits.extend(_weighted_hits(watchlist, doc))
+    hits: list[Hit] = []
+    if watchlist.exclude or watchlist.terms or watchlist.query is not None or watchlist.weighted:
+        doc = cache.doc(article)  # an `about` list alone reads no words: the article is not tokenised
+        if not _holds(watchlist, doc):
+            return None
+        hits = [h for term in watchlist.terms for h in term.match(doc) or ()]
+        if watchlist.query is not None:
+            hits.extend(watchlist.query.match(doc) or ())
+        hits.extend(_weighted_hits(watchlist, doc))
     if watchlist.about is not None:
         hit = _about_hit(watchlist, article, cache)
         if hit is None:

@@ -180,11 +180,11 @@ def test_a_copy_arriving_beside_its_page_waits_for_it_instead_of_extracting_it_t
     pages = seed_pages()
     english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
     [original] = publish(site, pages, [english])
-    mirrors = [FeedItem(original.title, site.url(f"/mirror/{n}/{english}.html"), f"mirror-{n}", original.published)
-               for n in range(3)]
+    mirrors = [FeedItem(original.title, site.url(f"/mirror/{n}/{english}.html"), f"mirror-{n}",
+                        original.published) for n in range(3)]
     for mirror in mirrors:
         site.put(mirror.link.removeprefix(site.base_url), (SITE / pages[english]["file"]).read_bytes())
-    site.put("/hindi.rss", rss("first", site.base_url, [original, *mirrors]))  # one claim: fetched side by side
+    site.put("/hindi.rss", rss("first", site.base_url, [original, *mirrors]))  # one claim, fetched together
     site.put("/gulf.atom", rss("empty", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
     extracted: list[str] = []
