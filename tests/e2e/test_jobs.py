@@ -138,8 +138,22 @@ def test_one_once_polls_every_due_feed_and_delivers_every_due_alert_beyond_their
     assert result.report("deliver").counts["sent"] == 2 * len(others) == len(smtp.messages)
 
 
+@pytest.fixture
+def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs of the pages whose text is extracted, in order."""
+    urls: list[str] = []
+    extract = monitor.content.extract.extract_article
+
+    def counted(page, **kwargs):  # type: ignore[no-untyped-def]
+        urls.append(page.url)
+        return extract(page, **kwargs)
+
+    monkeypatch.setattr(monitor.content.extract, "extract_article", counted)  # read at use
+    return urls
+
+
 def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
-        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+        world: tuple[SiteServer, SmtpSink, Path], extracted: list[str]) -> None:
     site, _, config = world
     pages = seed_pages()
     english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
@@ -149,14 +163,6 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
     site.put("/hindi.rss", rss("first", site.base_url, [original]))
     site.put("/gulf.atom", rss("later", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
-    extracted: list[str] = []
-    extract = monitor.content.extract.extract_article
-
-    def counted(page, **kwargs):  # type: ignore[no-untyped-def]
-        extracted.append(page.url)
-        return extract(page, **kwargs)
-
-    monkeypatch.setattr(monitor.content.extract, "extract_article", counted)
     settings = load_config(config)
     run_once(settings)
     assert extracted == [original.link]
@@ -175,7 +181,7 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
 
 
 def test_a_copy_arriving_beside_its_page_waits_for_it_instead_of_extracting_it_too(
-        world: tuple[SiteServer, SmtpSink, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+        world: tuple[SiteServer, SmtpSink, Path], extracted: list[str]) -> None:
     site, _, config = world
     pages = seed_pages()
     english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
@@ -187,14 +193,6 @@ def test_a_copy_arriving_beside_its_page_waits_for_it_instead_of_extracting_it_t
     site.put("/hindi.rss", rss("first", site.base_url, [original, *mirrors]))  # one claim, fetched together
     site.put("/gulf.atom", rss("empty", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
-    extracted: list[str] = []
-    extract = monitor.content.extract.extract_article
-
-    def counted(page, **kwargs):  # type: ignore[no-untyped-def]
-        extracted.append(page.url)
-        return extract(page, **kwargs)
-
-    monkeypatch.setattr(monitor.content.extract, "extract_article", counted)
     result = run_once(load_config(config))
     assert len(extracted) == 1  # whichever page came first; the others waited and took its text
     # the page names its canonical address: the mirrors are that article, not articles of their own

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import monitor.watch.matcher
 from monitor.stories.embedding import EmbedKind
 
 REPO = Path(__file__).resolve().parents[2]
@@ -86,3 +87,17 @@ def unrelated_articles(count: int) -> list[tuple[str, str]]:
                 if len(out) == count:
                     return out
     return out
+
+
+@pytest.fixture
+def tokenised(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the matcher tokenises, in order."""
+    seen: list[str] = []
+    document = monitor.watch.matcher.Document
+
+    def counted(title: str, text: str) -> monitor.watch.matcher.Document:
+        seen.append(text)
+        return document(title, text)
+
+    monkeypatch.setattr(monitor.watch.matcher, "Document", counted)
+    return seen

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-import monitor.watch.matcher
 from monitor.models import Story
-from monitor.watch import match_story
+from monitor.watch import Watchlist, match_story
 from monitor.watch.matcher import ArticleCache
 from monitor.watch.memo import MatchMemo
 from tests.watch.test_matcher import article, story, watchlist
 
 
-@pytest.fixture
-def tokenised(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts the matcher tokenises, in order."""
-    seen: list[str] = []
-    document = monitor.watch.matcher.Document
-
-    def counted(title: str, text: str) -> monitor.watch.matcher.Document:
-        seen.append(text)
-        return document(title, text)
-
-    monkeypatch.setattr(monitor.watch.matcher, "Document", counted)
-    return seen
-
-
-def _matched(w: object, s: Story, memo: MatchMemo) -> list[tuple[str, tuple[int, ...]]]:
-    found = match_story([w], s, cache=ArticleCache(None, memo))  # type: ignore[list-item]
+def _matched(w: Watchlist, s: Story, memo: MatchMemo) -> list[tuple[str, tuple[int, ...]]]:
+    found = match_story([w], s, cache=ArticleCache(None, memo))
     return [(m.watchlist, tuple(h.article_id for h in m.hits)) for m in found]
 
 
