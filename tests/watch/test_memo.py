@@ -11,7 +11,7 @@ from monitor.watch.memo import MatchMemo
 from tests.watch.test_matcher import article, story, watchlist
 
 
-def _matched(w: Watchlist, s: Story, memo: MatchMemo) -> list[tuple[str, tuple[int, ...]]]:
+def _matched(w: Watchlist, s: Story, memo: MatchMemo) -> list[tuple[str, tuple[int | None, ...]]]:
     found = match_story([w], s, cache=ArticleCache(None, memo))
     return [(m.watchlist, tuple(h.article_id for h in m.hits)) for m in found]
 
