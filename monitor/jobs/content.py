@@ -23,9 +23,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine
 
@@ -66,33 +64,12 @@ class _Outcome:
     cpu: float = 0.0  # of the extraction thread
 
 
-@dataclass
-class _PagesInHand:
-    """The page bytes this claim is extracting, so that the same bytes are extracted once."""
-
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    _users: dict[str, int] = field(default_factory=dict)
-
-    @asynccontextmanager
-    async def first(self, page_hash: str) -> AsyncIterator[None]:
-        """Held by one page with these bytes at a time: the next finds the first one stored."""
-        lock = self._locks.setdefault(page_hash, asyncio.Lock())
-        self._users[page_hash] = self._users.get(page_hash, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._users[page_hash] -= 1
-            if not self._users[page_hash]:
-                del self._users[page_hash], self._locks[page_hash]
-
-
 async def run_content(ctx: ContentContext) -> JobReport:
     """Fetch and extract one claim of new entries (also those a crash left behind)."""
     pending = await asyncio.to_thread(_claim, ctx)
     if pending:
         log.info("job started", extra={"job": "content", "items": len(pending)})
-    in_hand = _PagesInHand()
+    in_hand: dict[str, asyncio.Lock] = {}  # by page hash: the same bytes are extracted once a claim
     outcomes = await asyncio.gather(*(_process(ctx, entry, in_hand) for entry in pending))
     errors = tuple(f"{e.feed_name}: {o.error}" for e, o in zip(pending, outcomes, strict=True) if o.error)
     return JobReport("content", done=sum(o.stored or o.duplicate for o in outcomes), failed=len(errors),
@@ -109,7 +86,7 @@ def _claim(ctx: ContentContext) -> list[PendingEntry]:
                                      limit=ctx.jobs.content_batch, lease_seconds=ctx.jobs.lease_seconds)
 
 
-async def _process(ctx: ContentContext, entry: PendingEntry, in_hand: _PagesInHand) -> _Outcome:
+async def _process(ctx: ContentContext, entry: PendingEntry, in_hand: dict[str, asyncio.Lock]) -> _Outcome:
     final_attempt = entry.attempts + 1 >= ctx.jobs.max_attempts
     if not entry.url:
         return await asyncio.to_thread(_fail, ctx, entry, "entry has no link", True)
@@ -119,7 +96,7 @@ async def _process(ctx: ContentContext, entry: PendingEntry, in_hand: _PagesInHa
             return known
         page = await fetch_page(ctx.fetcher, entry.url)
         page_hash = hashlib.sha256(page.body).hexdigest()  # on the loop: a page of 100 KB takes 0.1 ms
-        async with in_hand.first(page_hash):
+        async with in_hand.setdefault(page_hash, asyncio.Lock()):  # the next finds this one stored
             return await asyncio.to_thread(_extract_and_store, ctx, entry, page, page_hash)
     except FetchError as exc:
         return await asyncio.to_thread(_fail, ctx, entry, str(exc), final_attempt)

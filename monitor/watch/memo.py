@@ -33,33 +33,31 @@ class MatchMemo:
 
     def __init__(self, max_articles: int = DEFAULT_ARTICLES) -> None:
         self._max = max_articles
-        self._watchlists: tuple[int, ...] = ()
-        self._kept: tuple[Watchlist, ...] = ()  # held, so that their ids are not reused while kept
-        self._found: OrderedDict[bytes, dict[int, Found]] = OrderedDict()
+        self._watchlists: tuple[Watchlist, ...] = ()  # compared and keyed by identity (eq=False)
+        self._found: OrderedDict[bytes, dict[Watchlist, Found]] = OrderedDict()
         self._lock = threading.Lock()
 
     def use(self, watchlists: Sequence[Watchlist]) -> None:
         """The watchlists of this match: results of any other set are dropped."""
-        ids = tuple(id(w) for w in watchlists)
         with self._lock:
-            if ids != self._watchlists:
+            if tuple(watchlists) != self._watchlists:
                 self._found.clear()
-                self._watchlists, self._kept = ids, tuple(watchlists)
+                self._watchlists = tuple(watchlists)
 
     def get(self, digest: bytes, watchlist: Watchlist) -> tuple[bool, Found]:
         """(known, result)."""
         with self._lock:
             results = self._found.get(digest)
-            if results is None or id(watchlist) not in results:
+            if results is None or watchlist not in results:
                 return False, None
             self._found.move_to_end(digest)
-            return True, results[id(watchlist)]
+            return True, results[watchlist]
 
     def put(self, digest: bytes, watchlist: Watchlist, found: Found) -> None:
         with self._lock:
-            if id(watchlist) not in self._watchlists:
-                return  # not of the set in use: its id may be another's later
-            self._found.setdefault(digest, {})[id(watchlist)] = found
+            if watchlist not in self._watchlists:
+                return  # a watchlist outside the set `use` was given: not kept
+            self._found.setdefault(digest, {})[watchlist] = found
             self._found.move_to_end(digest)
             while len(self._found) > self._max:
                 self._found.popitem(last=False)

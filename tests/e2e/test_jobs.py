@@ -152,14 +152,23 @@ def extracted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return urls
 
 
-def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
-        world: tuple[SiteServer, SmtpSink, Path], extracted: list[str]) -> None:
-    site, _, config = world
+def _page_and_mirrors(site: SiteServer, mirrors: int) -> tuple[FeedItem, list[FeedItem], str]:
+    """The English seed published on the site, and `mirrors` entries for the same bytes at other
+    addresses: (its entry, theirs, its slug). No feed carries them yet."""
     pages = seed_pages()
     english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
     [original] = publish(site, pages, [english])
-    site.put(f"/mirror/{english}.html", (SITE / pages[english]["file"]).read_bytes())  # the same bytes
-    mirror = FeedItem(original.title, site.url(f"/mirror/{english}.html"), "mirror-1", original.published)
+    copies = [FeedItem(original.title, site.url(f"/mirror/{n}/{english}.html"), f"mirror-{n}",
+                       original.published) for n in range(mirrors)]
+    for copy in copies:
+        site.put(copy.link.removeprefix(site.base_url), (SITE / pages[english]["file"]).read_bytes())
+    return original, copies, english
+
+
+def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
+        world: tuple[SiteServer, SmtpSink, Path], extracted: list[str]) -> None:
+    site, _, config = world
+    original, [mirror], english = _page_and_mirrors(site, 1)
     site.put("/hindi.rss", rss("first", site.base_url, [original]))
     site.put("/gulf.atom", rss("later", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
@@ -183,13 +192,7 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
 def test_a_copy_arriving_beside_its_page_waits_for_it_instead_of_extracting_it_too(
         world: tuple[SiteServer, SmtpSink, Path], extracted: list[str]) -> None:
     site, _, config = world
-    pages = seed_pages()
-    english = next(slug for slug, a in pages.items() if a["is_seed"] and a["language"] == "en")
-    [original] = publish(site, pages, [english])
-    mirrors = [FeedItem(original.title, site.url(f"/mirror/{n}/{english}.html"), f"mirror-{n}",
-                        original.published) for n in range(3)]
-    for mirror in mirrors:
-        site.put(mirror.link.removeprefix(site.base_url), (SITE / pages[english]["file"]).read_bytes())
+    original, mirrors, _ = _page_and_mirrors(site, 3)
     site.put("/hindi.rss", rss("first", site.base_url, [original, *mirrors]))  # one claim, fetched together
     site.put("/gulf.atom", rss("empty", site.base_url, []))
     site.put("/stalled.rss", rss("empty", site.base_url, []))
