@@ -17,6 +17,7 @@ import numpy as np
 from anyascii import anyascii
 
 from monitor.stories.names import name_keys, number_keys, spelled_keys
+from monitor.stories.places import countries
 from monitor.stories.textprep import title_of
 from monitor.stories.tokens import token_id, words
 from monitor.watch.normalize import arabic_term_key, is_arabic
@@ -103,6 +104,7 @@ class Signals:
     pool: np.ndarray  # names and the skeletons of all words of uncased scripts, sorted
     numbers: np.ndarray
     published: datetime | None
+    places: frozenset[str] = frozenset()  # countries the title names (places.py)
 
 
 def char_grams(text: str) -> list[str]:
@@ -172,7 +174,7 @@ def signals(title: str, text: str, language: str | None, published: datetime | N
     pool = np.union1d(names, _key_ids(spelled_keys(head)))
     return Signals(language, script_of(head), term_ids, term_weights, stem_ids, stem_weights, gram_ids,
                    gram_weights, title_ids, title_weights, names, name_weights, pool,
-                   _key_ids(number_keys(head)), published)
+                   _key_ids(number_keys(head)), published, countries(title))
 
 
 def _dot(ids_a: np.ndarray, w_a: np.ndarray, ids_b: np.ndarray, w_b: np.ndarray) -> float:

@@ -10,7 +10,9 @@ event), unless either has alerted: an alerted story never absorbs another event,
 that fits it only weakly starts a new story, whose alert then goes out on its own. A dormant story
 (no article for longer than the window) is reopened only by a strong fit too, a follow-up of the
 event days later rather than a new event of the same topic, and the article that reopens it merges
-only the stories it fits strongly as well.
+only the stories it fits strongly as well. Two stories whose titles name different countries are
+not merged by an article that fits both: it is about neither country, or both, and shows no more
+than that the two events share a topic.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Fit:
     member: int  # article id of the best member
     strong: bool  # the best member also clears the bar an alerted story sets
     dormant: bool = False  # no article for longer than the window: only a strong fit reopens it
+    countries: frozenset[str] = frozenset()  # named in the story's titles (places.py)
 
 
 @dataclass(frozen=True)
@@ -49,5 +52,10 @@ def place(fits: list[Fit], alerted: Set[int]) -> Placement:
         return Placement(None, chosen.score, None)
     merges = () if chosen.story_id in alerted else tuple(
         f.story_id for f in ranked[1:]
-        if f.whole >= 0 and f.story_id not in alerted and (f.strong or not chosen.dormant))
+        if f.whole >= 0 and f.story_id not in alerted and (f.strong or not chosen.dormant)
+        and not _other_countries(f, chosen))
     return Placement(chosen.story_id, chosen.score, chosen.member, merges)
+
+
+def _other_countries(a: Fit, b: Fit) -> bool:
+    return bool(a.countries and b.countries and not a.countries & b.countries)

@@ -61,3 +61,11 @@ def test_a_dormant_story_takes_only_a_strong_fit_and_others_are_judged_without_i
                      alerted=set())
     assert (reopened.story_id, reopened.merges) == (1, (3,))  # what reopens it merges strong fits only
     assert place([_fit(2, 0.6, 0.1), dormant(1, 0.7, 0.3)], alerted=set()).merges == ()
+
+
+def test_an_article_fitting_two_stories_of_two_countries_joins_one_and_merges_neither():
+    spain = Fit(1, 0.9, margin(0.9, 0.5), 0.4, 101, False, countries=frozenset({"ES"}))
+    france = Fit(2, 0.8, margin(0.8, 0.5), 0.3, 102, False, countries=frozenset({"FR"}))
+    unnamed = Fit(3, 0.7, margin(0.7, 0.5), 0.2, 103, False)
+    placed = place([spain, france, unnamed], alerted=set())
+    assert (placed.story_id, placed.merges) == (1, (3,))  # a story that names no country may be merged

@@ -120,6 +120,30 @@ def test_two_statements_about_two_countries_stay_two_stories(stream):
     assert stream.story(0) != stream.story(1)
 
 
+SPAIN = ("Spain recorded 950 deaths from the coronavirus in the past 24 hours, the health ministry said on "
+         "Thursday, the highest daily toll since the epidemic began. Hospitals in Madrid are close to "
+         "capacity and the government has extended the lockdown by two weeks.")
+FRANCE = ("France recorded 1,355 deaths from the coronavirus in the past 24 hours, the health ministry said "
+          "on Thursday, the highest daily toll since the epidemic began. Hospitals in Paris are close to "
+          "capacity and the government has extended the lockdown by two weeks.")
+SPAIN_TR = ("İspanya Sağlık Bakanlığı, son 24 saatte koronavirüs nedeniyle 950 kişinin hayatını kaybettiğini "
+            "açıkladı. Madrid'deki hastaneler kapasitelerinin sınırına ulaştı ve hükümet karantinayı iki "
+            "hafta uzattı.")
+FRANCE_TR = ("Fransa Sağlık Bakanlığı, son 24 saatte koronavirüs nedeniyle 1355 kişinin hayatını "
+             "kaybettiğini açıkladı. Paris'teki hastaneler kapasitelerinin sınırına ulaştı ve hükümet "
+             "karantinayı iki hafta uzattı.")
+
+
+def test_the_day_s_toll_in_two_countries_stays_two_stories_across_languages(stream):
+    for item in (_article("Spain records 950 coronavirus deaths in a day", SPAIN, 0),
+                 _article("France records 1,355 coronavirus deaths in a day", FRANCE, 20),
+                 _article("İspanya'da son 24 saatte 950 kişi koronavirüsten öldü", SPAIN_TR, 40, "tr"),
+                 _article("Fransa'da son 24 saatte 1355 kişi koronavirüsten öldü", FRANCE_TR, 60, "tr")):
+        stream.add(item)
+    assert stream.story(0) == stream.story(2) and stream.story(1) == stream.story(3)
+    assert stream.story(0) != stream.story(1)
+
+
 def test_a_wire_copy_and_a_translation_join_the_event(stream):
     stream.add(FIRES[0])
     stream.add(FIRES[1])

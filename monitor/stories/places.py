@@ -1,0 +1,129 @@
+"""The countries a title names, in any script: part of an event's signature.
+
+Two reports of one topic in two countries (a day's death toll in Spain and in France, a fire in
+two towns of two states) share every topic word; the country they name is what tells them apart,
+and across languages no spelling does: "İspanya'da", "l'Espagne", "España" and "إسبانيا" are one
+country only through a gazetteer. Names come from pycountry's ISO 3166 translations (offline, in
+the package), plus the everyday names its official ones miss ("USA", "Russland", "بريطانيا").
+
+Matching is by whole words after casefolding: a word may carry up to three letters of inflection
+after the name ("Spaniens", "Fransa'nın" splits at the apostrophe, "Iranian"), and an Arabic word
+loses its article and a one-letter clitic ("وإسبانيا", "بروسيا").
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+
+from monitor.stories.tokens import words
+from monitor.watch.normalize import arabic_term_key, is_arabic
+
+# Languages whose names are loaded: those the engine is tuned on and the larger ones of the wire
+# services. Each more language adds short names that are common words elsewhere.
+LANGUAGES = ("ar", "de", "en", "es", "fa", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "uk")
+_MIN_NAME = 4  # shorter names match only as the whole word ("UK", "USA", "Irak" inflected)
+_INFLECTION = 3  # letters a word may carry after the name
+_ARABIC_CLITICS = "وبلفك"  # one-letter prefixes: "and", "with", "for", "so", "as"
+
+# Everyday names the ISO names miss; many official names are long forms ("Russian Federation",
+# "Syrian Arab Republic", "United Kingdom of Great Britain and Northern Ireland").
+ALIASES = {
+    "US": ("usa", "abd", "eeuu", "amerika", "ameryka", "america", "أمريكا", "أميركا", "امريكا", "अमेरिका",
+           "الولايات المتحدة", "vereinigten staaten", "stany zjednoczone"),
+    "GB": ("uk", "britain", "england", "großbritannien", "ingiltere", "angleterre", "inglaterra",
+           "anglia", "brytania", "بريطانيا", "إنجلترا", "ब्रिटेन"),
+    "RU": ("russia", "russland", "rusia", "russie", "rusya", "rosja", "روسيا", "रूस"),
+    "IR": ("iran", "irán", "إيران", "ईरान"),
+    "SY": ("syria", "syrien", "siria", "syrie", "suriye", "سوريا", "سورية", "सीरिया"),
+    "KR": ("korea", "südkorea", "corée"),
+    "KP": ("nordkorea",),
+    "TR": ("turkey", "türkei", "türkiye", "turquie", "turquía", "turcja", "تركيا"),
+    "VE": ("venezuela",),
+    "BO": ("bolivia",),
+    "TZ": ("tanzania",),
+    "VN": ("vietnam",),
+    "PS": ("palestine", "palästina", "palestina", "filistin", "فلسطين"),
+    "TW": ("taiwan",),
+    "CZ": ("tschechien", "czechia"),
+}
+
+
+def countries(title: str) -> frozenset[str]:
+    """ISO 3166 alpha-2 codes of the countries `title` names."""
+    names, long_names = _gazetteer()
+    tokens = [key for key in map(_key, words(title)) if key]
+    found: set[str] = set()
+    for i, token in enumerate(tokens):
+        for form in _forms(token):
+            code = _lookup(names, form)
+            if code is not None:
+                found.add(code)
+                break
+        for sequence, code in long_names.get(token, ()):
+            if tuple(tokens[i:i + len(sequence)]) == sequence:
+                found.add(code)
+    return frozenset(found)
+
+
+def _lookup(names: dict[str, str], word: str) -> str | None:
+    code = names.get(word)
+    if code is not None:
+        return code
+    for cut in range(1, _INFLECTION + 1):
+        stem = word[:-cut]
+        if len(stem) < _MIN_NAME:
+            return None
+        code = names.get(stem)
+        if code is not None:
+            return code
+    return None
+
+
+def _forms(token: str) -> tuple[str, ...]:
+    if len(token) > 4 and token[0] in _ARABIC_CLITICS and is_arabic(token):
+        return token, _key(token[1:])
+    return (token,)
+
+
+def _key(word: str) -> str:
+    word = word.replace("\u0307", "")  # Turkish "İ" casefolds to "i" and a combining dot
+    if word and is_arabic(word):
+        word = arabic_term_key(word)
+        if word.startswith("ال") and len(word) > 4:
+            word = word[2:]
+    return word
+
+
+@cache
+def _gazetteer() -> tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """One-word names -> code, and the first word of longer names -> (its words, code)."""
+    import pycountry  # about 0.2 s to read: once, on the first article
+
+    names: dict[str, str] = {}
+    long_names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+
+    def add(name: str, code: str) -> None:
+        keys = tuple(key for key in map(_key, words(name.split(",")[0].split("(")[0])) if key)
+        if len(keys) == 1:
+            if len(keys[0]) >= _MIN_NAME:
+                names.setdefault(keys[0], code)
+        elif keys:
+            long_names.setdefault(keys[0], []).append((keys, code))
+
+    for language in LANGUAGES:
+        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language],
+                                        fallback=True).gettext
+        for country in pycountry.countries:
+            for attribute in ("name", "common_name", "official_name"):
+                name = getattr(country, attribute, None)
+                if name:
+                    add(translate(name), country.alpha_2)
+                    add(name, country.alpha_2)
+    for code, aliases in ALIASES.items():
+        for alias in aliases:
+            if " " in alias:
+                add(alias, code)
+            else:
+                names[_key(alias)] = code  # short ones too: they match as whole words only
+    return names, long_names
