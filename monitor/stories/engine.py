@@ -65,7 +65,7 @@ class _Story:
     vectors: int = 0
     members: list[int] = field(default_factory=list)
     last_time: datetime | None = None
-    countries: set[str] = field(default_factory=set)  # named in its members' titles (places.py)
+    countries: frozenset[str] = frozenset()  # named in its members' titles (places.py)
 
 
 class StoryEngine:
@@ -262,7 +262,7 @@ class StoryEngine:
             best_margin, whole = best_margin - _OTHER_COUNTRY, whole - _OTHER_COUNTRY
         dormant = story.last_time is not None and self.clock.now() - story.last_time > self._window
         return Fit(story_id, best_score, best_margin, whole, best_member,
-                   best_score >= self.similarity.thresholds.alerted, dormant, frozenset(story.countries))
+                   best_score >= self.similarity.thresholds.alerted, dormant, story.countries)
 
     def _margin(self, sig: Signals, title_vec: np.ndarray | None, cos: float, article_id: int
                 ) -> tuple[float, float, int]:

@@ -8,7 +8,7 @@ the package), plus the everyday names its official ones miss ("USA", "Russland",
 
 Matching is by whole words after casefolding: a word may carry up to three letters of inflection
 after the name ("Spaniens", "Fransa'nın" splits at the apostrophe, "Iranian"), and an Arabic word
-loses its article and a one-letter clitic ("وإسبانيا", "بروسيا").
+is also tried without its clitic prefixes ("وإسبانيا", "بروسيا"), as watchlist terms are.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ import gettext
 from functools import cache
 
 from monitor.stories.tokens import words
-from monitor.watch.normalize import arabic_term_key, is_arabic
+from monitor.watch.normalize import arabic_stems, arabic_term_key, is_arabic
 
-# Languages whose names are loaded: those the engine is tuned on and the larger ones of the wire
-# services. Each more language adds short names that are common words elsewhere.
-LANGUAGES = ("ar", "de", "en", "es", "fa", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "uk")
+# Languages whose names are loaded besides English: those the engine is tuned on and the larger ones
+# of the wire services. Each more language adds short names that are common words elsewhere.
+LANGUAGES = ("ar", "de", "es", "fa", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "uk")
 _MIN_NAME = 4  # shorter names match only as the whole word ("UK", "USA", "Irak" inflected)
 _INFLECTION = 3  # letters a word may carry after the name
-_ARABIC_CLITICS = "وبلفك"  # one-letter prefixes: "and", "with", "for", "so", "as"
 
 # Everyday names the ISO names miss; many official names are long forms ("Russian Federation",
 # "Syrian Arab Republic", "United Kingdom of Great Britain and Northern Ireland").
@@ -52,10 +51,11 @@ ALIASES = {
 def countries(title: str) -> frozenset[str]:
     """ISO 3166 alpha-2 codes of the countries `title` names."""
     names, long_names = _gazetteer()
-    tokens = [key for key in map(_key, words(title)) if key]
+    raw = words(title)
+    tokens = [_key(word) for word in raw]
     found: set[str] = set()
-    for i, token in enumerate(tokens):
-        for form in _forms(token):
+    for i, (word, token) in enumerate(zip(raw, tokens, strict=True)):
+        for form in (token, *arabic_stems(word)) if is_arabic(word) else (token,):
             code = _lookup(names, form)
             if code is not None:
                 found.add(code)
@@ -80,19 +80,9 @@ def _lookup(names: dict[str, str], word: str) -> str | None:
     return None
 
 
-def _forms(token: str) -> tuple[str, ...]:
-    if len(token) > 4 and token[0] in _ARABIC_CLITICS and is_arabic(token):
-        return token, _key(token[1:])
-    return (token,)
-
-
 def _key(word: str) -> str:
     word = word.replace("\u0307", "")  # Turkish "İ" casefolds to "i" and a combining dot
-    if word and is_arabic(word):
-        word = arabic_term_key(word)
-        if word.startswith("ال") and len(word) > 4:
-            word = word[2:]
-    return word
+    return arabic_term_key(word) if word and is_arabic(word) else word
 
 
 @cache
@@ -104,22 +94,23 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], 
     long_names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 
     def add(name: str, code: str) -> None:
-        keys = tuple(key for key in map(_key, words(name.split(",")[0].split("(")[0])) if key)
+        keys = tuple(map(_key, words(name.split(",")[0].split("(")[0])))
         if len(keys) == 1:
             if len(keys[0]) >= _MIN_NAME:
                 names.setdefault(keys[0], code)
         elif keys:
             long_names.setdefault(keys[0], []).append((keys, code))
 
+    kinds = ("name", "common_name", "official_name")
+    english = [(name, country.alpha_2) for country in pycountry.countries
+               for name in (getattr(country, kind, None) for kind in kinds) if name]
+    for name, code in english:
+        add(name, code)
     for language in LANGUAGES:
         translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language],
                                         fallback=True).gettext
-        for country in pycountry.countries:
-            for attribute in ("name", "common_name", "official_name"):
-                name = getattr(country, attribute, None)
-                if name:
-                    add(translate(name), country.alpha_2)
-                    add(name, country.alpha_2)
+        for name, code in english:
+            add(translate(name), code)
     for code, aliases in ALIASES.items():
         for alias in aliases:
             if " " in alias:
