@@ -9,7 +9,13 @@ templates and scrapers often carry a canonical link to some other domain or to t
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+    from monitor.models import Page
 
 # Exact tracking parameter names (lower-case); anything starting with a prefix below is dropped too.
 TRACKING_PARAMS = frozenset({
@@ -77,3 +83,24 @@ def resolve_canonical(page_url: str, canonical_href: str | None) -> str:
         if parts.scheme in ("http", "https") and same_site(page_url, target) and not home_page:
             return canonicalize_url(target)
     return canonicalize_url(page_url)
+
+
+def canonical_href(tree: HtmlElement) -> str | None:
+    for link in tree.iter("link"):
+        href = link.get("href")
+        if href is not None and "canonical" in (link.get("rel") or "").lower().split():
+            return str(href)
+    return None
+
+
+def declared_canonical(page: Page) -> str | None:
+    """The `<link rel=canonical>` the page's markup declares: a parse of the page, no extraction."""
+    from lxml import etree, html
+
+    from monitor.content.page_charset import decode_body
+
+    try:
+        tree = html.document_fromstring(decode_body(page.body, page.charset))
+    except (ValueError, etree.ParserError):
+        return None
+    return canonical_href(tree)

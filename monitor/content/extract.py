@@ -14,7 +14,7 @@ from datetime import datetime
 from trafilatura.utils import load_html
 
 from monitor.content import metadata
-from monitor.content.canonical import resolve_canonical
+from monitor.content.canonical import canonical_href, resolve_canonical
 from monitor.content.headline import choose_headline, page_names
 from monitor.content.language import choose_language
 from monitor.content.maintext import main_text
@@ -52,7 +52,7 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
     if tree is None:
         raise ExtractionError(page.url, "unparseable HTML")
     declared_lang = metadata.html_language(tree)
-    canonical = resolve_canonical(page.url, metadata.canonical_href(tree))
+    canonical = resolve_canonical(page.url, canonical_href(tree))
     names = page_names(tree, page.url, fallback_title)
     title = choose_headline(names)
     text = main_text(tree, page.url, settings, headlines=(title, *names.all_texts()))

@@ -38,14 +38,6 @@ def html_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def canonical_href(tree: HtmlElement) -> str | None:
-    for link in tree.iter("link"):
-        href = link.get("href")
-        if href is not None and "canonical" in (link.get("rel") or "").lower().split():
-            return str(href)
-    return None
-
-
 def parse_datetime(value: str | None) -> datetime | None:
     """An ISO 8601 or RFC 2822 time as an aware UTC datetime; naive times are taken as UTC."""
     value = (value or "").strip()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection, Engine
 
 from monitor.clock import Clock
-from monitor.content.canonical import canonicalize_url, resolve_canonical
+from monitor.content.canonical import canonicalize_url, declared_canonical, resolve_canonical
 from monitor.content.fetch import fetch_page
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError, FetchError
@@ -126,10 +126,10 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page, pag
     with reading(ctx.db) as conn:
         copy = article_repo.find_by_page_hash(conn, page_hash)
     if copy is not None:
-        declared = copy.canonical_url if copy.canonical_url != canonicalize_url(copy.url) else None
-        article = Article(url=page.url, canonical_url=resolve_canonical(page.url, declared), title=copy.title,
-                          text=copy.text, language=copy.language, published=copy.published or entry.published,
-                          source=entry.feed_name, tags=entry.feed_tags)
+        article = Article(url=page.url, canonical_url=resolve_canonical(page.url, _declared(page, copy)),
+                          title=copy.title, text=copy.text, language=copy.language,
+                          published=copy.published or entry.published, source=entry.feed_name,
+                          tags=entry.feed_tags)
         keys = copy.text_hash, copy.simhash
         return replace(_store(ctx, entry, article, keys, page_hash, same_text=copy),
                        cpu=time.thread_time() - start)
@@ -141,6 +141,15 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page, pag
                               settings=ctx.settings)
     keys = fingerprint.keys(article.title, article.text)
     return replace(_store(ctx, entry, article, keys, page_hash), cpu=time.thread_time() - start)
+
+
+def _declared(page: Page, copy: article_repo.KnownPage) -> str | None:
+    """The canonical address the copy's bytes declare. A stored canonical address other than the
+    stored page's own is what they declared; one equal to it may be declared or the default, and
+    only the markup tells (a page that names itself canonical makes its mirrors that article)."""
+    if copy.canonical_url != canonicalize_url(copy.url):
+        return copy.canonical_url
+    return declared_canonical(page)
 
 
 def _refuse_site_notice(conn: Connection, entry: PendingEntry, article: Article, text_hash: str,
