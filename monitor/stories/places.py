@@ -8,7 +8,9 @@ the package), plus the everyday names its official ones miss ("USA", "Russland",
 
 Matching is by whole words after casefolding: a word may carry up to three letters of inflection
 after the name ("Spaniens", "Fransa'nın" splits at the apostrophe, "Iranian"), and an Arabic word
-is also tried without its clitic prefixes ("وإسبانيا", "بروسيا"), as watchlist terms are.
+is also tried without its clitic prefixes ("وإسبانيا", "بروسيا"), as watchlist terms are. Slavic
+names change their last letter when inflected ("w Chinach", "w Polsce", "в России", "в Китае"):
+their stem without it matches too, but only with an ending after it ("chin" alone is no country).
 """
 
 from __future__ import annotations
@@ -24,15 +26,33 @@ from monitor.watch.normalize import arabic_stems, arabic_term_key, is_arabic
 LANGUAGES = ("ar", "de", "es", "fa", "fr", "hi", "it", "nl", "pl", "pt", "ru", "tr", "uk")
 _MIN_NAME = 4  # shorter names match only as the whole word ("UK", "USA", "Irak" inflected)
 _INFLECTION = 3  # letters a word may carry after the name
+# Languages whose names lose their last letter when inflected, and the letters they lose.
+_SLAVIC = ("pl", "ru", "uk")
+_FINAL_LETTERS = frozenset("ayаяйьиії")
+# The Polish locative of a name in "-a" softens its consonant: Polska -> Polsce, Kanada -> Kanadzie.
+# These forms are names of their own, since "-e" after any stem would make "grenade" Grenada.
+_POLISH_LOCATIVE = {"k": "ce", "g": "dze", "d": "dzie", "t": "cie", "r": "rze", "n": "nie",
+                    "w": "wie", "ł": "le", "s": "sie", "z": "zie", "m": "mie", "p": "pie", "b": "bie"}
+# Case endings a stem may carry: "chin" + "ach" is China, "chin" + "ese" goes by the English name,
+# and "dani" + "el" or "samo" + "lot" (a plane) is no country at all.
+_SLAVIC_ENDINGS = frozenset((
+    "a", "y", "i", "ii", "ie", "iej", "ich", "ą", "ę", "u", "om", "ach", "ami", "ów",
+    "а", "я", "ы", "и", "е", "у", "ю", "ой", "ей", "ею", "ію", "і", "ії", "ів", "ях", "ам", "ям",
+))
+
+# Translated names that are common words of another language: French "Grenade" is a grenade.
+_NOT_NAMES = frozenset(("grenade",))
 
 # Everyday names the ISO names miss; many official names are long forms ("Russian Federation",
 # "Syrian Arab Republic", "United Kingdom of Great Britain and Northern Ireland").
 ALIASES = {
-    "US": ("usa", "abd", "eeuu", "amerika", "ameryka", "america", "أمريكا", "أميركا", "امريكا", "अमेरिका",
-           "الولايات المتحدة", "vereinigten staaten", "stany zjednoczone"),
+    "US": ("usa", "abd", "eeuu", "amerika", "ameryka", "ameryce", "america",
+           "أمريكا", "أميركا", "امريكا", "अमेरिका",
+           "الولايات المتحدة", "vereinigten staaten", "stany zjednoczone", "stanach zjednoczonych",
+           "сша", "америка"),
     "GB": ("uk", "britain", "england", "großbritannien", "ingiltere", "angleterre", "inglaterra",
            "anglia", "brytania", "بريطانيا", "إنجلترا", "ब्रिटेन"),
-    "RU": ("russia", "russland", "rusia", "russie", "rusya", "rosja", "روسيا", "रूस"),
+    "RU": ("russia", "russland", "rusia", "russie", "rusya", "rosja", "россия", "росія", "روسيا", "रूस"),
     "IR": ("iran", "irán", "إيران", "ईरान"),
     "SY": ("syria", "syrien", "siria", "syrie", "suriye", "سوريا", "سورية", "सीरिया"),
     "KR": ("korea", "südkorea", "corée"),
@@ -44,19 +64,24 @@ ALIASES = {
     "VN": ("vietnam",),
     "PS": ("palestine", "palästina", "palestina", "filistin", "فلسطين"),
     "TW": ("taiwan",),
-    "CZ": ("tschechien", "czechia"),
+    "CZ": ("tschechien", "czechia", "czechach"),
+    # Polish locatives that change more than the last letter ("w Niemczech", "we Włoszech")
+    "DE": ("niemczech",),
+    "IT": ("włoszech",),
+    "HU": ("węgrzech",),
+    "IN": ("indiach",),
 }
 
 
 def countries(title: str) -> frozenset[str]:
     """ISO 3166 alpha-2 codes of the countries `title` names."""
-    names, long_names = _gazetteer()
+    names, stems, long_names = _gazetteer()
     raw = words(title)
     tokens = [_key(word) for word in raw]
     found: set[str] = set()
     for i, (word, token) in enumerate(zip(raw, tokens, strict=True)):
         for form in (token, *arabic_stems(word)) if is_arabic(word) else (token,):
-            code = _lookup(names, form)
+            code = _lookup(names, stems, form)
             if code is not None:
                 found.add(code)
                 break
@@ -66,7 +91,7 @@ def countries(title: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _lookup(names: dict[str, str], word: str) -> str | None:
+def _lookup(names: dict[str, str], stems: dict[str, str], word: str) -> str | None:
     code = names.get(word)
     if code is not None:
         return code
@@ -75,6 +100,8 @@ def _lookup(names: dict[str, str], word: str) -> str | None:
         if len(stem) < _MIN_NAME:
             return None
         code = names.get(stem)
+        if code is None and word[-cut:] in _SLAVIC_ENDINGS:
+            code = stems.get(stem)
         if code is not None:
             return code
     return None
@@ -86,20 +113,33 @@ def _key(word: str) -> str:
 
 
 @cache
-def _gazetteer() -> tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
-    """One-word names -> code, and the first word of longer names -> (its words, code)."""
+def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """One-word names -> code, Slavic stems -> code (matched only when inflected), and the first
+    word of longer names -> (its words, code)."""
     import pycountry  # about 0.2 s to read: once, on the first article
 
     names: dict[str, str] = {}
+    stems: dict[str, str] = {}
     long_names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 
     def add(name: str, code: str) -> None:
         keys = tuple(map(_key, words(name.split(",")[0].split("(")[0])))
         if len(keys) == 1:
-            if len(keys[0]) >= _MIN_NAME:
+            if len(keys[0]) >= _MIN_NAME and keys[0] not in _NOT_NAMES:
                 names.setdefault(keys[0], code)
         elif keys:
             long_names.setdefault(keys[0], []).append((keys, code))
+
+    def add_stems(name: str, code: str, polish: bool) -> None:
+        keys = tuple(map(_key, words(name)))
+        if len(keys) != 1 or keys[0][-1:] not in _FINAL_LETTERS:
+            return
+        stem = keys[0][:-1]
+        if len(stem) < _MIN_NAME:
+            return
+        stems.setdefault(stem, code)
+        if polish and keys[0].endswith("a") and stem[-1] in _POLISH_LOCATIVE:
+            names.setdefault(stem[:-1] + _POLISH_LOCATIVE[stem[-1]], code)
 
     kinds = ("name", "common_name", "official_name")
     english = [(name, country.alpha_2) for country in pycountry.countries
@@ -111,10 +151,13 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, list[tuple[tuple[str, ...], 
                                         fallback=True).gettext
         for name, code in english:
             add(translate(name), code)
+            if language in _SLAVIC:
+                add_stems(translate(name), code, polish=language == "pl")
     for code, aliases in ALIASES.items():
         for alias in aliases:
             if " " in alias:
                 add(alias, code)
             else:
                 names[_key(alias)] = code  # short ones too: they match as whole words only
-    return names, long_names
+                add_stems(alias, code, polish=False)
+    return names, stems, long_names
