@@ -122,23 +122,23 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[t
     stems: dict[str, str] = {}
     long_names: dict[str, list[tuple[tuple[str, ...], str]]] = {}
 
-    def add(name: str, code: str) -> None:
+    def add(name: str, code: str, slavic: str = "") -> None:
+        """`slavic` is the name's language when its stem should match in cases too."""
         keys = tuple(map(_key, words(name.split(",")[0].split("(")[0])))
         if len(keys) == 1:
             if len(keys[0]) >= _MIN_NAME and keys[0] not in _NOT_NAMES:
                 names.setdefault(keys[0], code)
+            if slavic:
+                add_stem(keys[0], code, polish=slavic == "pl")
         elif keys:
             long_names.setdefault(keys[0], []).append((keys, code))
 
-    def add_stems(name: str, code: str, polish: bool) -> None:
-        keys = tuple(map(_key, words(name)))
-        if len(keys) != 1 or keys[0][-1:] not in _FINAL_LETTERS:
-            return
-        stem = keys[0][:-1]
-        if len(stem) < _MIN_NAME:
+    def add_stem(key: str, code: str, polish: bool) -> None:
+        stem = key[:-1]
+        if key[-1:] not in _FINAL_LETTERS or len(stem) < _MIN_NAME:
             return
         stems.setdefault(stem, code)
-        if polish and keys[0].endswith("a") and stem[-1] in _POLISH_LOCATIVE:
+        if polish and key.endswith("a") and stem[-1] in _POLISH_LOCATIVE:
             names.setdefault(stem[:-1] + _POLISH_LOCATIVE[stem[-1]], code)
 
     kinds = ("name", "common_name", "official_name")
@@ -149,15 +149,14 @@ def _gazetteer() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[t
     for language in LANGUAGES:
         translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language],
                                         fallback=True).gettext
+        slavic = language if language in _SLAVIC else ""
         for name, code in english:
-            add(translate(name), code)
-            if language in _SLAVIC:
-                add_stems(translate(name), code, polish=language == "pl")
+            add(translate(name), code, slavic)
     for code, aliases in ALIASES.items():
         for alias in aliases:
             if " " in alias:
                 add(alias, code)
             else:
                 names[_key(alias)] = code  # short ones too: they match as whole words only
-                add_stems(alias, code, polish=False)
+                add_stem(_key(alias), code, polish=False)
     return names, stems, long_names
