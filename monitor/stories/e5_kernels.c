@@ -426,9 +426,6 @@ static int e5_kernels(void) {
     return known;
 }
 
-/* exported, so the engine's user can tell which kernels it got */
-int e5_kernel_set(void) { return e5_kernels(); }
-
 static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                         const int8_t *aq, const float *ad, const int32_t *as,
                         float *Y, int L, int nout, int nin) {
