@@ -66,7 +66,7 @@ class EngineBuildError(Exception):
 @dataclass(frozen=True)
 class Built:
     path: Path
-    agreement: float  # the least cosine to the bundled engine over the probe texts, either kernel
+    agreement: float  # the least cosine to the bundled engine over the probe texts, every kernel set
     our_kernels: bool  # ours are in it (for AVX2, and for AVX-512 VNNI where the CPU has it)
     kernel_error: str | None = None  # why they are not, when they failed to build or to agree
 
