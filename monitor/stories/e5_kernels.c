@@ -14,6 +14,28 @@
  * one multiply advances all those tokens against one broadcast weight group, and the block scales
  * are applied to all of them with one multiply-add. Only the order of the float additions changes. */
 
+/* One tile of `lanes` tokens from t0, regrouped for our matmuls: [4-byte group][token lane], and per
+ * block each token's scale and -8 * sum(a), so one register load serves the whole tile. Lanes past
+ * the last token get zero activations (padding, never stored). */
+static void regroup_tile(const int8_t *aq, const float *ad, const int32_t *as, int L, int nin,
+                         int t0, int lanes, int32_t *at, float *dt, int32_t *ct) {
+    int nb = nin / QK, ng = nin / 4;
+    for (int lane = 0; lane < lanes; lane++) {
+        int t = t0 + lane;
+        if (t < L) {
+            const int8_t *a = aq + (size_t)t * nin;
+            for (int g = 0; g < ng; g++) { int32_t v; memcpy(&v, a + 4 * g, 4); at[(size_t)g * lanes + lane] = v; }
+            for (int b = 0; b < nb; b++) {
+                dt[(size_t)b * lanes + lane] = ad[(size_t)t * nb + b];
+                ct[(size_t)b * lanes + lane] = -8 * as[(size_t)t * nb + b];
+            }
+        } else {
+            for (int g = 0; g < ng; g++) at[(size_t)g * lanes + lane] = 0;
+            for (int b = 0; b < nb; b++) { dt[(size_t)b * lanes + lane] = 0.f; ct[(size_t)b * lanes + lane] = 0; }
+        }
+    }
+}
+
 #define VT 16 /* tokens per tile: one int32 lane each */
 #define VR 8  /* weight rows per register tile */
 
@@ -30,25 +52,9 @@ static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
     float *dT = (float *)aligned_alloc(64, (size_t)ntile * nb * VT * sizeof(float));
     int32_t *cT = (int32_t *)aligned_alloc(64, (size_t)ntile * nb * VT * sizeof(int32_t));
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int tile = 0; tile < ntile; tile++) {
-        for (int lane = 0; lane < VT; lane++) {
-            int t = tile * VT + lane;
-            int32_t *at = aT + (size_t)tile * ng * VT + lane;
-            float *dt = dT + (size_t)tile * nb * VT + lane;
-            int32_t *ct = cT + (size_t)tile * nb * VT + lane;
-            if (t < L) {
-                const int8_t *a = aq + (size_t)t * nin;
-                for (int g = 0; g < ng; g++) { int32_t v; memcpy(&v, a + 4 * g, 4); at[(size_t)g * VT] = v; }
-                for (int b = 0; b < nb; b++) {
-                    dt[(size_t)b * VT] = ad[(size_t)t * nb + b];
-                    ct[(size_t)b * VT] = -8 * as[(size_t)t * nb + b];
-                }
-            } else { /* padding lanes: zero activations, never stored */
-                for (int g = 0; g < ng; g++) at[(size_t)g * VT] = 0;
-                for (int b = 0; b < nb; b++) { dt[(size_t)b * VT] = 0.f; ct[(size_t)b * VT] = 0; }
-            }
-        }
-    }
+    for (int tile = 0; tile < ntile; tile++)
+        regroup_tile(aq, ad, as, L, nin, tile * VT, VT, aT + (size_t)tile * ng * VT, dT + (size_t)tile * nb * VT,
+                     cT + (size_t)tile * nb * VT);
 
 #pragma omp parallel if (!omp_in_parallel())
     {
@@ -223,26 +229,9 @@ static void matmul_q4q8_avx2(const block_q4_0 *W, const float *bias,
 #pragma omp for schedule(static)
         for (int chunk = 0; chunk < nchunk; chunk++) {
             int c0 = chunk * AC, nc = L - c0 < AC ? L - c0 : AC, ntile = (nc + AT - 1) / AT;
-            /* [tile][4-byte group][token lane], and per block each token's scale and -8 * sum(a) */
-            for (int tile = 0; tile < ntile; tile++) {
-                for (int lane = 0; lane < AT; lane++) {
-                    int t = c0 + tile * AT + lane;
-                    int32_t *at = aT + (size_t)tile * ng * AT + lane;
-                    float *dt = dT + (size_t)tile * nb * AT + lane;
-                    int32_t *ct = cT + (size_t)tile * nb * AT + lane;
-                    if (t < L) {
-                        const int8_t *a = aq + (size_t)t * nin;
-                        for (int g = 0; g < ng; g++) { int32_t v; memcpy(&v, a + 4 * g, 4); at[(size_t)g * AT] = v; }
-                        for (int b = 0; b < nb; b++) {
-                            dt[(size_t)b * AT] = ad[(size_t)t * nb + b];
-                            ct[(size_t)b * AT] = -8 * as[(size_t)t * nb + b];
-                        }
-                    } else { /* padding lanes: zero activations, never stored */
-                        for (int g = 0; g < ng; g++) at[(size_t)g * AT] = 0;
-                        for (int b = 0; b < nb; b++) { dt[(size_t)b * AT] = 0.f; ct[(size_t)b * AT] = 0; }
-                    }
-                }
-            }
+            for (int tile = 0; tile < ntile; tile++)
+                regroup_tile(aq, ad, as, L, nin, c0 + tile * AT, AT, aT + (size_t)tile * ng * AT,
+                             dT + (size_t)tile * nb * AT, cT + (size_t)tile * nb * AT);
             for (int oo = 0; oo < rows; oo += AR) {
                 const uint8_t *w0 = wexp + (size_t)oo * nin, *w1 = w0 + nin, *w2 = w1 + nin, *w3 = w2 + nin;
                 const float *d0 = dw + (size_t)oo * nb, *d1 = d0 + nb, *d2 = d1 + nb, *d3 = d2 + nb;
