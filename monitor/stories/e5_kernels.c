@@ -323,6 +323,20 @@ static void quantize_acts_avx2(const float *RESTRICT X, int L, int nin,
     }
 }
 
+/* Two queries' multiply-adds over one row of 32 floats: a[i] += x * row[8i..], b[i] += y * row[8i..]. */
+static inline void e5_fma2_row32(__m256 x, __m256 y, const float *row, __m256 a[4], __m256 b[4]) {
+    for (int i = 0; i < 4; i++) {
+        __m256 r = _mm256_loadu_ps(row + 8 * i);
+        a[i] = _mm256_fmadd_ps(x, r, a[i]);
+        b[i] = _mm256_fmadd_ps(y, r, b[i]);
+    }
+}
+
+/* The 32 floats of four registers, each times `factor`. */
+static inline void e5_store_row32(float *out, const __m256 acc[4], __m256 factor) {
+    for (int i = 0; i < 4; i++) _mm256_storeu_ps(out + 8 * i, _mm256_mul_ps(acc[i], factor));
+}
+
 /* Attention for heads of 32 (e5-small's): the keys of the text transposed once; two queries at a
  * time against 32 keys, so eight independent chains of multiply-adds hide their latency (one chain
  * per register of scores waits on itself), and the context of both queries from one read of each
@@ -348,47 +362,28 @@ static void attention_avx2(const float *q, const float *k, const float *v, float
                 int u = t + 1 < s0 + n ? t + 1 : t; /* the second query: t again at an odd end */
                 const float *qa = q + (size_t)t * H + h * HD, *qb = q + (size_t)u * H + h * HD;
                 float *pa = prob, *pb = prob + wide;
+                __m256 sc = _mm256_set1_ps(scale);
                 for (int j0 = 0; j0 < np; j0 += 32) {
-                    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-                    for (int e = 0; e < HD; e++) {
-                        const float *kr = kt + (size_t)e * np + j0;
-                        __m256 x = _mm256_broadcast_ss(qa + e), y = _mm256_broadcast_ss(qb + e);
-                        __m256 k0 = _mm256_load_ps(kr), k1 = _mm256_load_ps(kr + 8);
-                        __m256 k2 = _mm256_load_ps(kr + 16), k3 = _mm256_load_ps(kr + 24);
-                        a0 = _mm256_fmadd_ps(x, k0, a0); a1 = _mm256_fmadd_ps(x, k1, a1);
-                        a2 = _mm256_fmadd_ps(x, k2, a2); a3 = _mm256_fmadd_ps(x, k3, a3);
-                        b0 = _mm256_fmadd_ps(y, k0, b0); b1 = _mm256_fmadd_ps(y, k1, b1);
-                        b2 = _mm256_fmadd_ps(y, k2, b2); b3 = _mm256_fmadd_ps(y, k3, b3);
-                    }
-                    __m256 sc = _mm256_set1_ps(scale);
-                    _mm256_store_ps(pa + j0, _mm256_mul_ps(a0, sc)); _mm256_store_ps(pa + j0 + 8, _mm256_mul_ps(a1, sc));
-                    _mm256_store_ps(pa + j0 + 16, _mm256_mul_ps(a2, sc)); _mm256_store_ps(pa + j0 + 24, _mm256_mul_ps(a3, sc));
-                    _mm256_store_ps(pb + j0, _mm256_mul_ps(b0, sc)); _mm256_store_ps(pb + j0 + 8, _mm256_mul_ps(b1, sc));
-                    _mm256_store_ps(pb + j0 + 16, _mm256_mul_ps(b2, sc)); _mm256_store_ps(pb + j0 + 24, _mm256_mul_ps(b3, sc));
+                    __m256 a[4], b[4];
+                    for (int i = 0; i < 4; i++) a[i] = b[i] = _mm256_setzero_ps();
+                    for (int e = 0; e < HD; e++)
+                        e5_fma2_row32(_mm256_broadcast_ss(qa + e), _mm256_broadcast_ss(qb + e),
+                                      kt + (size_t)e * np + j0, a, b);
+                    e5_store_row32(pa + j0, a, sc);
+                    e5_store_row32(pb + j0, b, sc);
                 }
                 float ma = -1e30f, mb = -1e30f, sa = 0.f, sb = 0.f;
                 for (int j = 0; j < n; j++) { if (pa[j] > ma) ma = pa[j]; if (pb[j] > mb) mb = pb[j]; }
                 for (int j = 0; j < n; j++) { pa[j] = expf(pa[j] - ma); sa += pa[j]; }
                 for (int j = 0; j < n; j++) { pb[j] = expf(pb[j] - mb); sb += pb[j]; }
-                __m256 c0 = _mm256_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, d0 = c0, d1 = c0, d2 = c0, d3 = c0;
-                for (int j = 0; j < n; j++) {
-                    const float *vh = v + (size_t)(s0 + j) * H + h * HD;
-                    __m256 x = _mm256_broadcast_ss(pa + j), y = _mm256_broadcast_ss(pb + j);
-                    __m256 v0 = _mm256_loadu_ps(vh), v1 = _mm256_loadu_ps(vh + 8);
-                    __m256 v2 = _mm256_loadu_ps(vh + 16), v3 = _mm256_loadu_ps(vh + 24);
-                    c0 = _mm256_fmadd_ps(x, v0, c0); c1 = _mm256_fmadd_ps(x, v1, c1);
-                    c2 = _mm256_fmadd_ps(x, v2, c2); c3 = _mm256_fmadd_ps(x, v3, c3);
-                    d0 = _mm256_fmadd_ps(y, v0, d0); d1 = _mm256_fmadd_ps(y, v1, d1);
-                    d2 = _mm256_fmadd_ps(y, v2, d2); d3 = _mm256_fmadd_ps(y, v3, d3);
-                }
-                __m256 ia = _mm256_set1_ps(1.f / sa), ib = _mm256_set1_ps(1.f / sb);
-                float *ca = ctx + (size_t)t * H + h * HD, *cb = ctx + (size_t)u * H + h * HD;
-                _mm256_storeu_ps(ca, _mm256_mul_ps(c0, ia)); _mm256_storeu_ps(ca + 8, _mm256_mul_ps(c1, ia));
-                _mm256_storeu_ps(ca + 16, _mm256_mul_ps(c2, ia)); _mm256_storeu_ps(ca + 24, _mm256_mul_ps(c3, ia));
-                if (u != t) {
-                    _mm256_storeu_ps(cb, _mm256_mul_ps(d0, ib)); _mm256_storeu_ps(cb + 8, _mm256_mul_ps(d1, ib));
-                    _mm256_storeu_ps(cb + 16, _mm256_mul_ps(d2, ib)); _mm256_storeu_ps(cb + 24, _mm256_mul_ps(d3, ib));
-                }
+                __m256 c[4], d[4];
+                for (int i = 0; i < 4; i++) c[i] = d[i] = _mm256_setzero_ps();
+                for (int j = 0; j < n; j++)
+                    e5_fma2_row32(_mm256_broadcast_ss(pa + j), _mm256_broadcast_ss(pb + j),
+                                  v + (size_t)(s0 + j) * H + h * HD, c, d);
+                e5_store_row32(ctx + (size_t)t * H + h * HD, c, _mm256_set1_ps(1.f / sa));
+                if (u != t) /* t again at an odd end: its context is written once */
+                    e5_store_row32(ctx + (size_t)u * H + h * HD, d, _mm256_set1_ps(1.f / sb));
             }
         }
         free(kt); free(prob);
