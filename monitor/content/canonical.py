@@ -12,6 +12,8 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from monitor.libxml2_lock import one_thread_in_libxml2
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -93,6 +95,7 @@ def canonical_href(tree: HtmlElement) -> str | None:
     return None
 
 
+@one_thread_in_libxml2
 def declared_canonical(page: Page) -> str | None:
     """The `<link rel=canonical>` the page's markup declares: a parse of the page, no extraction."""
     from lxml import etree, html

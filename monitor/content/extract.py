@@ -21,6 +21,7 @@ from monitor.content.maintext import main_text
 from monitor.content.page_charset import decode_body
 from monitor.content.settings import ContentSettings
 from monitor.errors import ExtractionError
+from monitor.libxml2_lock import one_thread_in_libxml2
 from monitor.models import Article, Page
 from monitor.net.headers import media_type
 
@@ -42,6 +43,7 @@ def _check_html(page: Page) -> None:
     raise ExtractionError(page.url, f"not an HTML page (content type {mime or 'unknown'})")
 
 
+@one_thread_in_libxml2
 def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (), fallback_title: str = "",
                     fallback_published: datetime | None = None,
                     settings: ContentSettings | None = None) -> Article:

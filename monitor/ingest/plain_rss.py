@@ -25,6 +25,8 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from lxml import etree
 
+from monitor.libxml2_lock import one_thread_in_libxml2
+
 # feedparser's prefix for each namespace it knows ('' for RSS and Atom); other namespaces keep theirs.
 _PREFIXES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
 _KNOWN_PREFIXES = frozenset(_PREFIXES.values()) - {""}
@@ -48,6 +50,7 @@ class _NotPlain(Exception):
     """The document needs feedparser."""
 
 
+@one_thread_in_libxml2
 def read_plain_rss(xml: bytes) -> dict[str, Any] | None:
     """feedparser's result for the fields parse.py reads (`feed`, `entries`, `version`, `bozo`), or None
     when the document is not plain RSS 2.0 in the sense above."""

@@ -15,6 +15,10 @@ unexpected is final after `[jobs] max_attempts`.
 A page given up on does not lose its story: the feed's own title and summary stand in for it (a site
 that blocks crawlers, a paywall, a page of script), unless `[content] feed_stand_in` is off. The
 entry stays "failed", with its error, so the feed's page failures still show.
+
+Pages are extracted one at a time, on a thread of the job's own: libxml2 is not safe in two threads at
+once (monitor/libxml2_lock.py), and a claim's pages waiting on its lock in the shared worker threads
+would hold back the other jobs' steps queued behind them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine
@@ -42,6 +47,7 @@ from monitor.storage.db import reading
 from monitor.storage.entries import claim_pending_entries, mark_entry_done, mark_entry_failed
 
 log = logging.getLogger(__name__)
+_EXTRACTION = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")  # no thread until used
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,8 @@ async def _process(ctx: ContentContext, entry: PendingEntry, in_hand: dict[str, 
         page = await fetch_page(ctx.fetcher, entry.url)
         page_hash = hashlib.sha256(page.body).hexdigest()  # on the loop: a page of 100 KB takes 0.1 ms
         async with in_hand.setdefault(page_hash, asyncio.Lock()):  # the next finds this one stored
-            return await asyncio.to_thread(_extract_and_store, ctx, entry, page, page_hash)
+            return await asyncio.get_running_loop().run_in_executor(
+                _EXTRACTION, _extract_and_store, ctx, entry, page, page_hash)
     except FetchError as exc:
         return await asyncio.to_thread(_fail, ctx, entry, str(exc), final_attempt)
     except ExtractionError as exc:
