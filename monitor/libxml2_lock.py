@@ -3,7 +3,7 @@
 Pages extracted side by side in threads crashed the whole process now and then: glibc's "free():
 invalid pointer", "double free or corruption" or a segfault, inside lxml's parser, its tree copies and
 trafilatura's XPath pruning. Eight threads extracting three pages each crashed about one process in
-75 (tests/content/test_threads.py names the stress run). trafilatura's users see it too
+75 (`python -m bench.extraction_threads` counts them). trafilatura's users see it too
 (adbar/trafilatura#840 and #925, open). lxml lets go of the GIL while it parses, so threads do meet
 inside libxml2; the rest of an extraction holds the GIL anyway, so one thread at a time costs the
 content job little (bench/RESULTS-pipeline.md).
@@ -40,6 +40,15 @@ def one_thread_in_libxml2(function: Callable[P, R]) -> Callable[P, R]:
                 raise
 
     return guarded
+
+
+def held_elsewhere() -> bool:
+    """Another thread is in libxml2 now: a caller that must not wait for it (the event loop) should
+    hand its work to a thread."""
+    if _LOCK.acquire(blocking=False):
+        _LOCK.release()
+        return False
+    return True
 
 
 def _drop_locals(exc: BaseException) -> None:

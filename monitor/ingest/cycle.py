@@ -25,6 +25,7 @@ from monitor.ingest.parse import ParsedFeed, parse_feed
 from monitor.ingest.poll import poll_feed
 from monitor.ingest.schedule import plan_update
 from monitor.ingest.settings import PollingSettings
+from monitor.libxml2_lock import held_elsewhere
 from monitor.models import Feed, FeedUpdate, PollResult
 from monitor.net.http import HttpFetcher
 from monitor.storage.entries import insert_new_entries_of_feeds
@@ -135,8 +136,10 @@ async def _poll_one(ctx: PollContext, feed: Feed, now: datetime) -> _Polled:
         job = partial(parse_feed, result.body, result.url, max_entries=ctx.settings.max_entries_per_feed,
                       charset=result.charset)
         try:
-            # Big documents parse in a thread so the loop keeps serving the other feeds meanwhile.
-            parsed = await asyncio.to_thread(job) if len(result.body) > _PARSE_IN_THREAD_BYTES else job()
+            # Big documents parse in a thread so the loop keeps serving the other feeds meanwhile, and so
+            # does any while a page is being extracted: the parse would wait for it (libxml2_lock.py).
+            in_thread = len(result.body) > _PARSE_IN_THREAD_BYTES or held_elsewhere()
+            parsed = await asyncio.to_thread(job) if in_thread else job()
         except Exception as exc:  # feedparser surprises are this feed's problem only
             log.exception("parse failed feed_id=%s url=%s", feed.id, result.url)
             parsed = ParsedFeed(error=f"cannot parse: {type(exc).__name__}: {exc}")

@@ -90,3 +90,25 @@ def test_the_lock_can_be_taken_again_by_the_thread_that_holds_it() -> None:
     worker.join(30)
     assert not worker.is_alive(), "a guarded call inside a guarded call waited for itself"
     assert results == [declared_canonical(_page())]
+
+
+def test_the_event_loop_can_tell_that_another_thread_is_in_libxml2() -> None:
+    from monitor.libxml2_lock import held_elsewhere
+
+    assert not held_elsewhere()
+    inside, leave = threading.Event(), threading.Event()
+
+    @one_thread_in_libxml2
+    def parse() -> None:
+        inside.set()
+        leave.wait(30)
+
+    worker = threading.Thread(target=parse)
+    worker.start()
+    assert inside.wait(30)
+    try:
+        assert held_elsewhere()
+    finally:
+        leave.set()
+        worker.join()
+    assert not held_elsewhere()
