@@ -5,8 +5,8 @@ invalid pointer", "double free or corruption" or a segfault, inside lxml's parse
 trafilatura's XPath pruning. Eight threads extracting three pages each crashed about one process in
 75 (`python -m bench.extraction_threads` counts them). trafilatura's users see it too
 (adbar/trafilatura#840 and #925, open). lxml lets go of the GIL while it parses, so threads do meet
-inside libxml2; the rest of an extraction holds the GIL anyway, so one thread at a time costs the
-content job little (bench/RESULTS-pipeline.md).
+inside libxml2; the rest of an extraction holds the GIL anyway, and one thread at a time cost the
+content job less CPU than several, not more (bench/RESULTS-pipeline.md, stop 26).
 
 Every function of ours that builds a tree holds the lock for the tree's whole life. A tree must not be
 freed outside it either: an exception's traceback keeps the frames, and with them their trees, alive,
