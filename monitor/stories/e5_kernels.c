@@ -36,24 +36,32 @@ static void regroup_tile(const int8_t *aq, const float *ad, const int32_t *as, i
     }
 }
 
+/* Tokens per chunk for a matmul over L tokens: at most `cap`, a whole number of `tile`s, and cut so
+ * that every thread gets as many chunks, of nearly the same length. A thread that runs out of work
+ * early spins in OpenMP's barrier, which costs CPU as well as time: a batch of 32 titles is about 640
+ * tokens, five chunks of 128 for two threads. */
+static int chunk_tokens(int L, int cap, int tile) {
+    if (L <= 0) return tile;
+    int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+    int rounds = (L + threads * cap - 1) / (threads * cap);
+    int len = (L + threads * rounds - 1) / (threads * rounds);
+    return (len + tile - 1) / tile * tile;
+}
+
 #define VT 16 /* tokens per tile: one int32 lane each */
 #define VR 8  /* weight rows per register tile */
 
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
 /* As for AVX2 below: the tokens go in chunks that stay in the core's L2 cache, each chunk meets every
- * weight row, and the weights are unpacked to bytes once a call. A batch shorter than a chunk per
- * thread is cut into smaller chunks, so both threads work on a single title. */
+ * weight row, and the weights are unpacked to bytes once a call. */
 #define VC 128 /* tokens per chunk, at most: VC * nin bytes of activations (192 KiB for the FFN's 1536) */
 VNNI_TARGET
 static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
                              const int8_t *aq, const float *ad, const int32_t *as,
                              float *Y, int L, int nout, int nin) {
     int nb = nin / QK, ng = nin / 4, rows = (nout + VR - 1) / VR * VR;
-    int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    int per_thread = (L + threads - 1) / threads;
-    int chunk_len = per_thread < VC ? (per_thread + VT - 1) / VT * VT : VC;
-    int nchunk = (L + chunk_len - 1) / chunk_len;
+    int chunk_len = chunk_tokens(L, VC, VT), nchunk = (L + chunk_len - 1) / chunk_len;
     uint8_t *wexp = (uint8_t *)aligned_alloc(64, (size_t)rows * nin);
     float *dw = (float *)malloc((size_t)rows * nb * sizeof(float));
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
@@ -213,12 +221,12 @@ static void attention_vnni(const float *q, const float *k, const float *v, float
  * megabytes: read again for every few weight rows they come from memory, and the multiplies wait.
  * So the tokens go in chunks of AC, regrouped into a buffer that stays in the core's L2 cache, and
  * each chunk meets every weight row; the weights are unpacked to bytes once a call. */
-#define AC 128 /* tokens per chunk: AC * nin bytes of activations (192 KiB for the FFN's 1536) */
+#define AC 128 /* tokens per chunk, at most: AC * nin bytes of activations (192 KiB for the FFN's 1536) */
 static void matmul_q4q8_avx2(const block_q4_0 *W, const float *bias,
                              const int8_t *aq, const float *ad, const int32_t *as,
                              float *Y, int L, int nout, int nin) {
     int nb = nin / QK, ng = nin / 4, rows = (nout + AR - 1) / AR * AR;
-    int nchunk = (L + AC - 1) / AC;
+    int chunk_len = chunk_tokens(L, AC, AT), nchunk = (L + chunk_len - 1) / chunk_len;
     uint8_t *wexp = (uint8_t *)aligned_alloc(32, (size_t)rows * nin);
     float *dw = (float *)malloc((size_t)rows * nb * sizeof(float));
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
@@ -242,7 +250,7 @@ static void matmul_q4q8_avx2(const block_q4_0 *W, const float *bias,
         const __m256i ones = _mm256_set1_epi16(1);
 #pragma omp for schedule(static)
         for (int chunk = 0; chunk < nchunk; chunk++) {
-            int c0 = chunk * AC, nc = L - c0 < AC ? L - c0 : AC, ntile = (nc + AT - 1) / AT;
+            int c0 = chunk * chunk_len, nc = L - c0 < chunk_len ? L - c0 : chunk_len, ntile = (nc + AT - 1) / AT;
             for (int tile = 0; tile < ntile; tile++)
                 regroup_tile(aq, ad, as, L, nin, c0 + tile * AT, AT, aT + (size_t)tile * ng * AT,
                              dT + (size_t)tile * nb * AT, cT + (size_t)tile * nb * AT);
