@@ -50,6 +50,7 @@ static int chunk_tokens(int L, int cap, int tile) {
 
 #define VT 16 /* tokens per tile: one int32 lane each */
 #define VR 8  /* weight rows per register tile */
+#define VQ 4  /* queries at a time in attention */
 
 #define VNNI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
@@ -171,32 +172,46 @@ static void attention_vnni(const float *q, const float *k, const float *v, float
 #pragma omp parallel if (!omp_in_parallel())
     {
         float *kt = (float *)aligned_alloc(64, sizeof(float) * (size_t)hd * wide);
-        float *prob = (float *)aligned_alloc(64, sizeof(float) * (size_t)wide);
+        float *prob = (float *)aligned_alloc(64, sizeof(float) * (size_t)VQ * wide);
 #pragma omp for schedule(dynamic)
         for (int job = 0; job < nseg * NH; job++) {
             int s0 = seg[job / NH], h = job % NH, n = send[s0] - s0, np = (n + 15) & ~15;
             for (int e = 0; e < hd; e++)
                 for (int j = 0; j < np; j++) kt[(size_t)e * np + j] = j < n ? k[(size_t)(s0 + j) * H + h * hd + e] : 0.f;
-            for (int t = s0; t < s0 + n; t++) {
-                const float *qh = q + (size_t)t * H + h * hd;
+            /* VQ queries at a time: each key row loaded once serves them all, and their sums are
+             * independent chains of multiply-adds, where one query alone waits on each add it makes */
+            for (int t0 = s0; t0 < s0 + n; t0 += VQ) {
+                int nq = s0 + n - t0 < VQ ? s0 + n - t0 : VQ;
+                const float *qh[VQ];
+                for (int i = 0; i < VQ; i++) qh[i] = q + (size_t)(t0 + (i < nq ? i : 0)) * H + h * hd;
                 for (int j0 = 0; j0 < np; j0 += 16) {
-                    __m512 acc = _mm512_setzero_ps();
-                    for (int e = 0; e < hd; e++)
-                        acc = _mm512_fmadd_ps(_mm512_set1_ps(qh[e]), _mm512_load_ps(kt + (size_t)e * np + j0), acc);
-                    _mm512_store_ps(prob + j0, _mm512_mul_ps(acc, _mm512_set1_ps(scale)));
+                    __m512 acc[VQ];
+                    for (int i = 0; i < VQ; i++) acc[i] = _mm512_setzero_ps();
+                    for (int e = 0; e < hd; e++) {
+                        __m512 kv = _mm512_load_ps(kt + (size_t)e * np + j0);
+                        for (int i = 0; i < VQ; i++) acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(qh[i][e]), kv, acc[i]);
+                    }
+                    for (int i = 0; i < VQ; i++)
+                        _mm512_store_ps(prob + (size_t)i * wide + j0, _mm512_mul_ps(acc[i], _mm512_set1_ps(scale)));
                 }
-                float mx = -1e30f, sum = 0.f;
-                for (int j = 0; j < n; j++) if (prob[j] > mx) mx = prob[j];
-                for (int j = 0; j < n; j++) { float x = expf(prob[j] - mx); prob[j] = x; sum += x; }
-                __m512 inv = _mm512_set1_ps(1.f / sum), c[4];
-                for (int i = 0; i < nv; i++) c[i] = _mm512_setzero_ps();
-                for (int j = 0; j < n; j++) {
-                    __m512 pj = _mm512_mul_ps(_mm512_set1_ps(prob[j]), inv);
-                    const float *vh = v + (size_t)(s0 + j) * H + h * hd;
-                    for (int i = 0; i < nv; i++) c[i] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(vh + 16 * i), c[i]);
+                __m512 inv[VQ];
+                for (int i = 0; i < VQ; i++) {
+                    float *p = prob + (size_t)i * wide, mx = -1e30f, sum = 0.f;
+                    for (int j = 0; j < n; j++) if (p[j] > mx) mx = p[j];
+                    for (int j = 0; j < n; j++) { float x = expf(p[j] - mx); p[j] = x; sum += x; }
+                    inv[i] = _mm512_set1_ps(1.f / sum);
                 }
-                float *ch = ctx + (size_t)t * H + h * hd;
-                for (int i = 0; i < nv; i++) _mm512_storeu_ps(ch + 16 * i, c[i]);
+                for (int u = 0; u < nv; u++) { /* 16 columns of the context at a time */
+                    __m512 c[VQ];
+                    for (int i = 0; i < VQ; i++) c[i] = _mm512_setzero_ps();
+                    for (int j = 0; j < n; j++) {
+                        __m512 vr = _mm512_loadu_ps(v + (size_t)(s0 + j) * H + h * hd + 16 * u);
+                        for (int i = 0; i < VQ; i++)
+                            c[i] = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_set1_ps(prob[(size_t)i * wide + j]), inv[i]),
+                                                   vr, c[i]);
+                    }
+                    for (int i = 0; i < nq; i++) _mm512_storeu_ps(ctx + (size_t)(t0 + i) * H + h * hd + 16 * u, c[i]);
+                }
             }
         }
         free(kt); free(prob);
@@ -206,6 +221,7 @@ static void attention_vnni(const float *q, const float *k, const float *v, float
 
 #undef VT
 #undef VR
+#undef VQ
 #undef VNNI_TARGET
 
 /* ---- the same kernels for AVX2 (the whole engine is built with -mavx2 -mfma) ----------------- */
