@@ -1,7 +1,7 @@
 """Fewer malloc arenas for a process with many threads.
 
 glibc gives each thread that allocates while others do an arena of its own, up to eight per core,
-and an arena's free memory mostly stays with the process. Here the content job's extraction threads
+and an arena's free memory mostly stays with the process. Here the jobs' worker threads
 and the model's OpenMP threads allocate at once; with the model's AVX-512 kernels (its stages now
 overlap the others') one `monitor once` over 1,000 articles peaked at 437-453 MB of memory, against
 355-370 MB with two arenas, for the same CPU (bench/RESULTS-pipeline.md). MALLOC_ARENA_MAX, when
