@@ -49,7 +49,9 @@ def texts(n: int) -> list[str]:
 
 
 def run(engine: Path, kernels: str, inputs: Path, out: Path, threads: int, batch: int) -> float:
-    env = {**os.environ, KERNELS: kernels, "OMP_NUM_THREADS": str(threads)}
+    # threads wait passively, as in the daemon (monitor/__init__.py): a spinning thread's CPU is not
+    # the kernels'
+    env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, KERNELS: kernels, "OMP_NUM_THREADS": str(threads)}
     done = subprocess.run([sys.executable, "-c", _CHILD, str(engine), str(inputs), str(out), str(threads),
                            str(batch)], capture_output=True, text=True, check=True, env=env)
     return float(done.stdout.strip().splitlines()[-1])

@@ -38,8 +38,8 @@ static void regroup_tile(const int8_t *aq, const float *ad, const int32_t *as, i
 
 /* Tokens per chunk for a matmul over L tokens: at most `cap`, a whole number of `tile`s, and cut so
  * that every thread gets as many chunks, of nearly the same length. A thread that runs out of work
- * early spins in OpenMP's barrier, which costs CPU as well as time: a batch of 32 titles is about 640
- * tokens, five chunks of 128 for two threads. */
+ * early waits for the others at the barrier (spinning, unless OMP_WAIT_POLICY is passive): a batch of
+ * 32 titles is about 640 tokens, five chunks of 128 for two threads. */
 static int chunk_tokens(int L, int cap, int tile) {
     if (L <= 0) return tile;
     int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
