@@ -69,10 +69,10 @@ def _embed_in_a_fresh_process(engine: Path, texts: list[str], env: dict[str, str
 
 @needs_compiler
 def test_every_kernel_set_of_the_build_agrees_on_texts_of_many_lengths(built):
-    """Our kernels tile 8 or 16 tokens and 4 or 8 weight rows, and take tokens in chunks of up to 128
-    (VNNI: fewer when that leaves a thread idle): texts whose token counts are not multiples of any of
-    these, one text alone and a batch of more than one chunk, long enough for several key blocks in
-    attention; and on two threads, which cut a batch into other chunks but add up each tile alike."""
+    """Our kernels tile 8 or 16 tokens and 4 or 8 weight rows, and take tokens in chunks of up to 128,
+    cut evenly between the threads: texts whose token counts are not multiples of any of these, one
+    text alone and a batch of more than one chunk, long enough for several key blocks in attention;
+    and on two threads, which cut a batch into other chunks but add up each tile alike."""
     words = str.split("Die Regierung in Wien einigt sich auf ein Koalitionsprogramm mit den Grünen")
     texts = [" ".join(words[:n]) for n in (1, 2, 5, 9, 13)] + [" ".join(words * 12), *TEXTS]
     best = _embed_in_a_fresh_process(built.path, texts, {})
@@ -90,7 +90,9 @@ def test_every_kernel_set_of_the_build_agrees_on_texts_of_many_lengths(built):
     assert np.array_equal(empty, best)  # set but empty is not set
     assert float(alone[0] @ best[-1]) >= 0.9999
     assert np.array_equal(_embed_in_a_fresh_process(built.path, texts, {}, threads=2), best)
-    long_one = texts[5:6]  # about 170 tokens: on two threads, two chunks of 96 (VNNI) or 128 and the rest
+    avx2_on_two = _embed_in_a_fresh_process(built.path, texts, {e5_engine.KERNELS: "avx2"}, threads=2)
+    assert np.array_equal(avx2_on_two, avx2)
+    long_one = texts[5:6]  # about 170 tokens: on two threads, a chunk of 96 (VNNI) or 88 (AVX2) each
     assert np.array_equal(_embed_in_a_fresh_process(built.path, long_one, {}, threads=2),
                           _embed_in_a_fresh_process(built.path, long_one, {}))
 
