@@ -36,6 +36,24 @@ static void regroup_tile(const int8_t *aq, const float *ad, const int32_t *as, i
     }
 }
 
+/* The weights of a matmul as our kernels read them, once a call: each row's nibbles as bytes 0..15
+ * (`wexp`, rows x nin) and its block scales as floats (`dw`, rows x nin / QK). Rows from nout up to
+ * `rows` (a whole register tile) get zero weights, whose products are never stored. */
+static void unpack_weights(const block_q4_0 *W, int nout, int nin, int rows, uint8_t *wexp, float *dw) {
+    int nb = nin / QK;
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
+    for (int r = 0; r < rows; r++) {
+        uint8_t *we = wexp + (size_t)r * nin;
+        if (r >= nout) { memset(we, 0, (size_t)nin); for (int b = 0; b < nb; b++) dw[(size_t)r * nb + b] = 0.f; continue; }
+        const block_q4_0 *wr = W + (size_t)r * nb;
+        for (int b = 0; b < nb; b++) {
+            dw[(size_t)r * nb + b] = fp16_to_fp32(wr[b].d);
+            const uint8_t *qs = wr[b].qs; uint8_t *o = we + b * QK;
+            for (int j = 0; j < 16; j++) { o[j] = qs[j] & 0x0F; o[j + 16] = qs[j] >> 4; }
+        }
+    }
+}
+
 /* Tokens per chunk for a matmul over L tokens: at most `cap`, a whole number of `tile`s, and cut so
  * that every thread gets as many chunks, of nearly the same length. A thread that runs out of work
  * early waits for the others at the barrier (spinning, unless OMP_WAIT_POLICY is passive): a batch of
@@ -65,17 +83,7 @@ static void matmul_q4q8_vnni(const block_q4_0 *W, const float *bias,
     int chunk_len = chunk_tokens(L, VC, VT), nchunk = (L + chunk_len - 1) / chunk_len;
     uint8_t *wexp = (uint8_t *)aligned_alloc(64, (size_t)rows * nin);
     float *dw = (float *)malloc((size_t)rows * nb * sizeof(float));
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int r = 0; r < rows; r++) { /* rows past the end: zero weights, never stored */
-        uint8_t *we = wexp + (size_t)r * nin;
-        if (r >= nout) { memset(we, 0, (size_t)nin); for (int b = 0; b < nb; b++) dw[(size_t)r * nb + b] = 0.f; continue; }
-        const block_q4_0 *wr = W + (size_t)r * nb;
-        for (int b = 0; b < nb; b++) {
-            dw[(size_t)r * nb + b] = fp16_to_fp32(wr[b].d);
-            const uint8_t *qs = wr[b].qs; uint8_t *o = we + b * QK;
-            for (int j = 0; j < 16; j++) { o[j] = qs[j] & 0x0F; o[j + 16] = qs[j] >> 4; }
-        }
-    }
+    unpack_weights(W, nout, nin, rows, wexp, dw);
 
 #pragma omp parallel if (!omp_in_parallel())
     {
@@ -245,17 +253,7 @@ static void matmul_q4q8_avx2(const block_q4_0 *W, const float *bias,
     int chunk_len = chunk_tokens(L, AC, AT), nchunk = (L + chunk_len - 1) / chunk_len;
     uint8_t *wexp = (uint8_t *)aligned_alloc(32, (size_t)rows * nin);
     float *dw = (float *)malloc((size_t)rows * nb * sizeof(float));
-#pragma omp parallel for schedule(static) if (!omp_in_parallel())
-    for (int r = 0; r < rows; r++) { /* rows past the end: zero weights, never stored */
-        uint8_t *we = wexp + (size_t)r * nin;
-        if (r >= nout) { memset(we, 0, (size_t)nin); for (int b = 0; b < nb; b++) dw[(size_t)r * nb + b] = 0.f; continue; }
-        const block_q4_0 *wr = W + (size_t)r * nb;
-        for (int b = 0; b < nb; b++) {
-            dw[(size_t)r * nb + b] = fp16_to_fp32(wr[b].d);
-            const uint8_t *qs = wr[b].qs; uint8_t *o = we + b * QK;
-            for (int j = 0; j < 16; j++) { o[j] = qs[j] & 0x0F; o[j + 16] = qs[j] >> 4; }
-        }
-    }
+    unpack_weights(W, nout, nin, rows, wexp, dw);
 
 #pragma omp parallel if (!omp_in_parallel())
     {
