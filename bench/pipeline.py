@@ -185,7 +185,6 @@ print(len(rows))
 class Run:
     entries: int
     cpu: float  # seconds, the `monitor once` process and its children
-    folder: Path
 
     @property
     def ms_per_entry(self) -> float:
@@ -212,12 +211,13 @@ def run_once(items: list[tuple[str, str, str]], copies: float, args: argparse.Na
     print("CPU by job (its worker threads): "
           + ", ".join(f"{job} {100 * s / cpu:.1f}%" for job, s in shares.items())
           + f"; the event loop (polling, fetching), start-up and the rest {100 * (cpu - counted) / cpu:.1f}%")
-    return Run(entries, cpu, folder)
+    return Run(entries, cpu)
 
 
-def model_alone(run: Run, args: argparse.Namespace) -> None:
+def model_alone(run: Run, folder: Path, args: argparse.Namespace) -> None:
+    """The model alone on what the run in `folder` embedded, against that run's CPU."""
     embedded_out, _, model_cpu, _ = run_child([sys.executable, "-c", MODEL_ALONE,
-                                                str(run.folder / "bench.db"), str(args.threads), args.engine])
+                                                str(folder / "bench.db"), str(args.threads), args.engine])
     embedded = int(embedded_out.strip().splitlines()[-1])
     print(f"model alone (fresh process, the {embedded} articles the run embedded): {model_cpu:.1f} s CPU = "
           f"{1000 * model_cpu / max(embedded, 1):.1f} ms per embedded article")
@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.pairs:
         pairs(items, args)
         return 0
-    run = run_once(items, args.copies, args, args.keep or Path(tempfile.mkdtemp(prefix="bench-pipeline-")))
-    model_alone(run, args)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    model_alone(run_once(items, args.copies, args, folder), folder, args)
     return 0
 
 
