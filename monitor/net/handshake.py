@@ -1,11 +1,20 @@
-"""A TCP stream that tells a TLS handshake timeout from a connect timeout.
+"""A TCP stream that tells a TLS handshake timeout from a connect timeout, and answers "is it
+readable?" cheaply.
 
-httpcore reports both as `ConnectTimeout`, so a server that accepts the connection and then never
-answers the TLS ClientHello read as "timed out (connect)": the wrong lead for whoever debugs it.
+httpcore reports both timeouts as `ConnectTimeout`, so a server that accepts the connection and then
+never answers the TLS ClientHello read as "timed out (connect)": the wrong lead for whoever debugs it.
+
+httpcore asks every idle pooled connection whether its socket is readable (the server hung up) each
+time a request joins or leaves the pool. anyio answers by building a dict of all the socket's
+attributes, a `getpeername` system call among them, to return one: two thirds of that check's cost,
+which with a host's 16 connections came to 0.6 ms of CPU per page fetched. The socket is looked up
+once instead.
 """
 
 from __future__ import annotations
 
+import select
+import socket
 import ssl
 from typing import Any
 
@@ -19,6 +28,7 @@ class HandshakeTimeoutStream(httpcore.AsyncNetworkStream):
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
+        self._socket: socket.socket | None = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -32,9 +42,25 @@ class HandshakeTimeoutStream(httpcore.AsyncNetworkStream):
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
         try:
-            return await self._inner.start_tls(ssl_context, server_hostname, timeout)
+            tls = await self._inner.start_tls(ssl_context, server_hostname, timeout)
         except httpcore.ConnectTimeout:
             raise httpcore.ConnectTimeout(TLS_HANDSHAKE_TIMEOUT) from None
+        return HandshakeTimeoutStream(tls)  # its pooled connection is asked the same question
 
     def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
+        if info != "is_readable":
+            return self._inner.get_extra_info(info)
+        if self._socket is None:
+            self._socket = self._inner.get_extra_info("socket")
+        return _readable(self._socket)
+
+
+def _readable(sock: socket.socket | None) -> bool:
+    """Whether a read would return at once: data the server sent unasked, or its hang-up. A socket
+    gone (closed, fileno -1) counts as readable, as httpcore counts it: the connection is dropped."""
+    fd = -1 if sock is None else sock.fileno()
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))

@@ -18,6 +18,11 @@ from monitor.storage.tables import articles
 
 _CHUNK = 400  # ids per IN (...): well under SQLite's variable limit
 
+# Statements run once per article or more are built once, with bound parameters: building one costs
+# SQLAlchemy about three times what running it on SQLite costs (bench/RESULTS-pipeline.md).
+_INSERTS = {name: dialect.insert(articles).on_conflict_do_nothing(index_elements=["canonical_url"])
+            .returning(articles.c.id) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+
 
 @dataclass(frozen=True)
 class KnownPage:
@@ -37,13 +42,12 @@ def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, t
                    simhash: int | None, now: datetime, page_hash: str | None = None) -> tuple[int, bool]:
     """Store an extracted article for the stories job: (article id, True) or, when its canonical URL is
     stored already (another feed or entry brought the same page), (that article's id, False)."""
-    insert = (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(articles)
-    row = conn.execute(insert.values(
+    row = conn.execute(_INSERTS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"], dict(
         canonical_url=article.canonical_url, url=article.url, feed_id=feed_id, source=article.source,
         title=article.title, text=article.text, language=article.language, published_at=article.published,
         fetched_at=now, text_hash=text_hash, simhash=simhash, page_hash=page_hash, story_state="pending",
         story_attempts=0,
-    ).on_conflict_do_nothing(index_elements=["canonical_url"]).returning(articles.c.id)).first()
+    )).first()
     if row is not None:
         return int(row[0]), True
     existing = find_by_canonical_url(conn, article.canonical_url)
@@ -53,10 +57,13 @@ def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, t
 
 _KNOWN = (articles.c.url, articles.c.canonical_url, articles.c.title, articles.c.text, articles.c.language,
           articles.c.published_at, articles.c.text_hash, articles.c.simhash)  # not the vectors
+_FIRST_KNOWN = {column.name: select(*_KNOWN).where(column == bindparam("key")).order_by(articles.c.id)
+                .limit(1) for column in (articles.c.page_hash, articles.c.text_hash)}
+_BY_CANONICAL = select(articles.c.id, articles.c.story_id).where(articles.c.canonical_url == bindparam("url"))
 
 
-def _first_known(conn: Connection, where: ColumnElement[bool]) -> KnownPage | None:
-    row = conn.execute(select(*_KNOWN).where(where).order_by(articles.c.id).limit(1)).first()
+def _first_known(conn: Connection, column: str, key: str) -> KnownPage | None:
+    row = conn.execute(_FIRST_KNOWN[column], {"key": key}).first()
     if row is None:
         return None
     return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,
@@ -65,19 +72,17 @@ def _first_known(conn: Connection, where: ColumnElement[bool]) -> KnownPage | No
 
 def find_by_page_hash(conn: Connection, page_hash: str) -> KnownPage | None:
     """The first article stored from these very page bytes, if any."""
-    return _first_known(conn, articles.c.page_hash == page_hash)
+    return _first_known(conn, "page_hash", page_hash)
 
 
 def find_by_text_hash(conn: Connection, text_hash: str) -> KnownPage | None:
     """The first article stored with this text (normalised title and text), if any."""
-    return _first_known(conn, articles.c.text_hash == text_hash)
+    return _first_known(conn, "text_hash", text_hash)
 
 
 def find_by_canonical_url(conn: Connection, canonical_url: str) -> tuple[int, int | None] | None:
     """(article id, story id) of the article stored under this canonical URL, if any."""
-    row = conn.execute(
-        select(articles.c.id, articles.c.story_id).where(articles.c.canonical_url == canonical_url)
-    ).first()
+    row = conn.execute(_BY_CANONICAL, {"url": canonical_url}).first()
     return (row.id, row.story_id) if row else None
 
 
@@ -126,15 +131,18 @@ def next_placed_seq(conn: Connection) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(articles.c.placed_seq), 0))) or 0) + 1
 
 
+_PLACED = update(articles).where(articles.c.id == bindparam("article_id")).values(
+    story_state="placed", story_error=None, story_lease_owner=None, story_lease_expires_at=None)
+
+
 def record_placement(conn: Connection, article_id: int, placement: Placement, *, seq: int) -> None:
     values: dict[str, Any] = {
-        "story_id": placement.story_id, "story_score": placement.score, "story_reason": placement.reason,
-        "story_shared": list(placement.shared) or None, "story_state": "placed", "story_error": None,
-        "placed_seq": seq, "story_lease_owner": None, "story_lease_expires_at": None,
+        "article_id": article_id, "story_id": placement.story_id, "story_score": placement.score,
+        "story_reason": placement.reason, "story_shared": list(placement.shared) or None, "placed_seq": seq,
     }
     if placement.vector is not None:
         values.update(vector=placement.vector, vector_model=placement.vector_model)
-    conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+    conn.execute(_PLACED, values)
 
 
 def move_to_story(conn: Connection, from_story: int, to_story: int, *, first_seq: int) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, case, func, or_, select, update
+from sqlalchemy import Connection, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.models import Entry, PendingEntry
@@ -117,9 +117,12 @@ def claim_pending_entries(conn: Connection, *, now: datetime, owner: str, limit:
             for r in rows]
 
 
+_DONE = update(entries).where(entries.c.id == bindparam("entry_id")).values(
+    status="done", article_id=bindparam("done_article_id"), error=None)  # once per entry: built once
+
+
 def mark_entry_done(conn: Connection, entry_id: int, article_id: int | None) -> None:
-    conn.execute(update(entries).where(entries.c.id == entry_id)
-                 .values(status="done", article_id=article_id, error=None))
+    conn.execute(_DONE, {"entry_id": entry_id, "done_article_id": article_id})
 
 
 def mark_entry_failed(conn: Connection, entry_id: int, error: str, *, final: bool,

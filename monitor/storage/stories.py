@@ -17,24 +17,39 @@ from monitor.storage.tables import articles, feeds, stories, story_matches
 
 _CHANGED = {"change_seq": stories.c.change_seq + 1, "match_attempts": 0, "match_error": None}
 
+# Statements run once per article or story are built once, with bound parameters: building one costs
+# SQLAlchemy more than running it (see storage/articles.py).
+_CREATE = stories.insert().values(article_count=0, alerted=False, change_seq=0, matched_seq=0,
+                                  match_attempts=0).returning(stories.c.id)
+_STORY = select(stories).where(stories.c.id == bindparam("story_id"))
+_GROWN = update(stories).where(stories.c.id == bindparam("story_id")).values(
+    article_count=stories.c.article_count + 1,
+    languages=bindparam("grown_languages", type_=stories.c.languages.type),
+    sources=bindparam("grown_sources", type_=stories.c.sources.type),
+    last_seen_at=bindparam("grown_last_seen", type_=stories.c.last_seen_at.type), **_CHANGED)
+_MEMBERS = (select(articles, feeds.c.tags).join(feeds, feeds.c.id == articles.c.feed_id, isouter=True)
+            .where(articles.c.story_id == bindparam("story_id"))
+            .order_by(articles.c.fetched_at, articles.c.id))
+_MATCHED = update(stories).where(stories.c.id == bindparam("story_id"),
+                                 stories.c.match_lease_owner == bindparam("owner")).values(
+    matched_seq=bindparam("matched_seq"), match_attempts=0, match_error=None, match_lease_owner=None,
+    match_lease_expires_at=None)
+
 
 def create_story(conn: Connection, title: str, *, now: datetime) -> int:
     """A new, empty story; its first member is added with `add_member`."""
-    return int(conn.execute(stories.insert().values(
-        title=title, first_seen_at=now, last_seen_at=now, article_count=0, languages=[], sources=[],
-        alerted=False, change_seq=0, matched_seq=0, match_attempts=0,
-    ).returning(stories.c.id)).scalar_one())
+    return int(conn.execute(_CREATE, {"title": title, "first_seen_at": now, "last_seen_at": now,
+                                      "languages": [], "sources": []}).scalar_one())
 
 
 def add_member(conn: Connection, story_id: int, *, language: str | None, source: str, now: datetime) -> None:
     """Fold a new member into the story's summary (count, languages, sources, last seen) and mark the
     story to be matched again."""
-    row = conn.execute(select(stories).where(stories.c.id == story_id)).one()
+    row = conn.execute(_STORY, {"story_id": story_id}).one()
     languages = sorted(set(row.languages) | ({language} if language else set()))
     sources = sorted(set(row.sources) | ({source} if source else set()))
-    conn.execute(update(stories).where(stories.c.id == story_id).values(
-        article_count=row.article_count + 1, languages=languages, sources=sources,
-        last_seen_at=max(row.last_seen_at, now), **_CHANGED))
+    conn.execute(_GROWN, {"story_id": story_id, "grown_languages": languages, "grown_sources": sources,
+                          "grown_last_seen": max(row.last_seen_at, now)})
 
 
 def merge_stories(conn: Connection, into: int, other: int) -> bool:
@@ -77,13 +92,8 @@ def alerted_since(conn: Connection, since: datetime) -> list[int]:
 
 def load_story(conn: Connection, story_id: int) -> Story:
     """The story with every article's text and vectors (what matching reads)."""
-    row = conn.execute(select(stories).where(stories.c.id == story_id)).one()
-    members = conn.execute(
-        select(articles, feeds.c.tags)
-        .join(feeds, feeds.c.id == articles.c.feed_id, isouter=True)
-        .where(articles.c.story_id == story_id)
-        .order_by(articles.c.fetched_at, articles.c.id)
-    ).all()
+    row = conn.execute(_STORY, {"story_id": story_id}).one()
+    members = conn.execute(_MEMBERS, {"story_id": story_id}).all()
     return Story(
         id=row.id, title=row.title, first_seen=row.first_seen_at,
         articles=tuple(
@@ -166,9 +176,7 @@ def claim_to_match(conn: Connection, *, now: datetime, owner: str, limit: int, l
 
 def mark_matched(conn: Connection, story_id: int, change_seq: int, owner: str) -> None:
     """Record that the story was matched as it was at `change_seq`; a later change keeps it queued."""
-    conn.execute(update(stories).where(stories.c.id == story_id, stories.c.match_lease_owner == owner)
-                 .values(matched_seq=change_seq, match_attempts=0, match_error=None,
-                         match_lease_owner=None, match_lease_expires_at=None))
+    conn.execute(_MATCHED, {"story_id": story_id, "owner": owner, "matched_seq": change_seq})
 
 
 def record_match_failure(conn: Connection, story_id: int, error: str, owner: str) -> None:
