@@ -23,7 +23,7 @@ from monitor.models import StoredArticle
 from monitor.stories import fingerprint
 from monitor.stories.article_vectors import article_vectors
 from monitor.stories.embedding import Embedder, embed_batches, split_vectors
-from monitor.stories.features import Signals
+from monitor.stories.features import Signals, SignalSource, signal_source
 from monitor.stories.index import VectorIndex
 from monitor.stories.placement import Fit, place
 from monitor.stories.records import ArticleInput, Assignment, Reason
@@ -54,6 +54,9 @@ class _Member:
     # Only members in the vector index are ever scored in full: the others (duplicates, and members
     # past _MEMBERS_INDEXED of their story) keep no signals and no vectors.
     signals: Signals | None = None
+    # A member loaded from the database keeps what its signals are made of, until it is first scored:
+    # computing them all made each start slow (2.6 s of CPU for a window of 1,000), most never are.
+    source: SignalSource | None = None
     vector: np.ndarray | None = None  # of the lead, centred and normalised
     title_vector: np.ndarray | None = None  # of the title, centred and normalised
 
@@ -163,8 +166,7 @@ class StoryEngine:
         placed = place(self._fits(sig, centred, title_centred), self._alerted)
         if placed.story_id is None or placed.member is None:
             return Assignment(None, placed.score, "new", raw.tobytes(), self.embedder.name, thash, shash)
-        member = self._members[placed.member].signals
-        assert member is not None
+        member = self._signals(self._members[placed.member])
         shared = shared_names(item.title, item.text, sig, member, self.similarity.frequencies.words)
         return Assignment(placed.story_id, placed.score, "similar", raw.tobytes(), self.embedder.name, thash,
                           shash, placed.merges, shared)
@@ -268,11 +270,17 @@ class StoryEngine:
                 ) -> tuple[float, float, int]:
         """(margin over the pair's threshold, similarity, member) for one indexed member."""
         member = self._members[article_id]
-        assert member.signals is not None
+        signals = self._signals(member)
         title_cos = (float(member.title_vector @ title_vec)
                      if member.title_vector is not None and title_vec is not None else None)
-        score = self.similarity.score(sig, member.signals, cos, title_cos)
-        return margin(score, self.similarity.thresholds.for_pair(sig, member.signals)), score, article_id
+        score = self.similarity.score(sig, signals, cos, title_cos)
+        return margin(score, self.similarity.thresholds.for_pair(sig, signals)), score, article_id
+
+    def _signals(self, member: _Member) -> Signals:
+        if member.signals is None:
+            assert member.source is not None  # an indexed member has one or the other
+            member.signals, member.source = self.similarity.signals_from(member.source), None
+        return member.signals
 
     def _closest_members(self, vec: np.ndarray, story: _Story, n: int) -> list[tuple[float, int]]:
         indexed = [(float(m.vector @ vec), a) for a in story.members
@@ -297,13 +305,15 @@ class StoryEngine:
             story.vectors += 1
             story.centroid = self.similarity.centre(story.raw_sum / story.vectors)[0]
             if story.vectors <= _MEMBERS_INDEXED:
-                member.signals = sig or self.similarity.signals(article.title, article.text, article.language,
-                                                                article.published)
+                member.signals = sig
+                if sig is None:
+                    member.source = signal_source(article.title, article.text, article.language,
+                                                  article.published)
                 member.vector = self.similarity.centre(lead)[0]
                 if title is not None:
                     member.title_vector = self.similarity.centre(title, titles=True)[0]
                 self._member_vectors.upsert(article_id, member.vector)
-        known = member.signals or sig
+        known = sig or member.source  # member.signals, when set, is sig
         if known is not None:
             story.countries |= known.places
         if story.last_time is None or when > story.last_time:

@@ -161,10 +161,33 @@ def signal_text(title: str, text: str) -> str:
     return title_of(title, text) + "\n" + text[:_LEX_CHARS]
 
 
+@dataclass(frozen=True)
+class SignalSource:
+    """All that an article's signals are computed from: a window member's signals are computed from
+    it when the member is first scored, not when the window is loaded (most never are)."""
+
+    title: str  # resolved (title_of)
+    lead: str  # the text's first _LEX_CHARS characters
+    language: str | None
+    published: datetime | None
+
+    @property
+    def places(self) -> frozenset[str]:
+        return countries(self.title)  # = the signals' places
+
+
+def signal_source(title: str, text: str, language: str | None, published: datetime | None) -> SignalSource:
+    return SignalSource(title_of(title, text), text[:_LEX_CHARS], language, published)
+
+
 def signals(title: str, text: str, language: str | None, published: datetime | None,
             freq: Frequencies) -> Signals:
-    title = title_of(title, text)
-    head = title + "\n" + text[:_LEX_CHARS]  # = signal_text(title, text), the title resolved once
+    return signals_from(signal_source(title, text, language, published), freq)
+
+
+def signals_from(source: SignalSource, freq: Frequencies) -> Signals:
+    title, language, published = source.title, source.language, source.published
+    head = title + "\n" + source.lead  # = signal_text(title, text)
     tokens = words(head)
     term_ids, term_weights = _tfidf(tokens, freq.words, _TERMS)
     stem_ids, stem_weights = _tfidf(stems_of(tokens), freq.stems, _TERMS)
@@ -174,7 +197,7 @@ def signals(title: str, text: str, language: str | None, published: datetime | N
     pool = np.union1d(names, _key_ids(spelled_keys(head)))
     return Signals(language, script_of(head), term_ids, term_weights, stem_ids, stem_weights, gram_ids,
                    gram_weights, title_ids, title_weights, names, name_weights, pool,
-                   _key_ids(number_keys(head)), published, countries(title))
+                   _key_ids(number_keys(head)), published, source.places)
 
 
 def _dot(ids_a: np.ndarray, w_a: np.ndarray, ids_b: np.ndarray, w_b: np.ndarray) -> float:

@@ -16,7 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from monitor.errors import ConfigError
-from monitor.stories.features import FEATURES, DocFrequency, Frequencies, Signals, days_apart, pair_features
+from monitor.stories.features import (
+    FEATURES,
+    DocFrequency,
+    Frequencies,
+    Signals,
+    SignalSource,
+    days_apart,
+    pair_features,
+    signals_from,
+)
 from monitor.stories.features import signals as article_signals
 from monitor.stories.thresholds import Thresholds
 
@@ -66,6 +75,9 @@ class Similarity:
 
     def signals(self, title: str, text: str, language: str | None, published: datetime | None) -> Signals:
         return article_signals(title, text, language, published, self.frequencies)
+
+    def signals_from(self, source: SignalSource) -> Signals:
+        return signals_from(source, self.frequencies)
 
     def centre(self, vectors: np.ndarray, titles: bool = False) -> np.ndarray:
         """Subtract the reference mean (of leads, or of titles) and re-normalise (rows)."""

@@ -131,6 +131,35 @@ def test_stored_vectors_with_and_without_the_title_part_both_load(e5, clock):
     assert joined.reason == "similar" and joined.story_id in (10, 11)
 
 
+def test_a_loaded_window_scores_as_the_one_it_was_saved_from_computing_signals_only_when_asked(
+        e5, clock, monkeypatch):
+    built = StoryEngine(StorySettings(), e5, clock)
+    saved = []
+    for article_id, story_id, item in ((1, 7, _article("Oder floods Wroclaw", FLOOD)),
+                                       (2, 8, _article("Portugal votes", ELECTION))):
+        done = built.assign(item)
+        built.commit(article_id, story_id, item, done)
+        saved.append(StoredArticle(article_id, story_id, item.title, item.text, "en", NOW, NOW,
+                                   done.text_hash, done.simhash, done.vector, done.vector_model))
+    loaded = StoryEngine(StorySettings(), e5, clock)
+    scored: list[str] = []
+    compute = loaded.similarity.signals_from
+    monkeypatch.setattr(loaded.similarity, "signals_from",
+                        lambda source: scored.append(source.title) or compute(source))
+    assert loaded.load(saved) == 2 and scored == []  # loading computes no member's signals
+    # but the countries a story's titles name, which every fit reads, are known at once
+    assert loaded._stories[8].countries == built._stories[8].countries == {"PT"}
+    rewrite = _article("Oder river overflows, Wroclaw evacuates thousands",
+                       FLOOD.replace("overnight", "at night").replace("Tuesday", "Wednesday"))
+    vector = built.embed([rewrite])[0]
+    theirs, ours = built.assign(rewrite, vector), loaded.assign(rewrite, vector)
+    assert (ours.story_id, ours.reason) == (theirs.story_id, theirs.reason) == (7, "similar")
+    assert (ours.score, ours.shared) == (theirs.score, theirs.shared)
+    assert "Oder floods Wroclaw" in scored and scored.count("Oder floods Wroclaw") == 1  # once, then kept
+    loaded.assign(rewrite, vector)
+    assert scored.count("Oder floods Wroclaw") == 1
+
+
 def test_needs_vectors_counts_copies_earlier_in_the_batch(e5, clock):
     engine = StoryEngine(StorySettings(), e5, clock)
     _run(engine, _article("Portugal votes", ELECTION), 1, 100)
