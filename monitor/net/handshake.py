@@ -6,9 +6,9 @@ never answers the TLS ClientHello read as "timed out (connect)": the wrong lead 
 
 httpcore asks every idle pooled connection whether its socket is readable (the server hung up) each
 time a request joins or leaves the pool. anyio answers by building a dict of all the socket's
-attributes, a `getpeername` system call among them, to return one: two thirds of that check's cost,
-which with a host's 16 connections came to 0.6 ms of CPU per page fetched. The socket is looked up
-once instead.
+attributes, a `getpeername` system call among them, to return one. The socket is looked up once
+instead: with a host's 16 connections the pool's bookkeeping fell from 0.22 to 0.15 ms of CPU per
+page fetched (of about 1.4 ms the whole fetch costs on the event loop).
 """
 
 from __future__ import annotations
