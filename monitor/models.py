@@ -127,6 +127,9 @@ class Article:
     published: datetime | None
     source: str = ""  # the feed's name
     tags: tuple[str, ...] = ()  # the feed's tags
+    # The `<link rel=canonical>` the page's markup declares as written, "" when it declares none, None
+    # when not known (an article made of the feed's text)
+    declared_canonical: str | None = None
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
     if tree is None:
         raise ExtractionError(page.url, "unparseable HTML")
     declared_lang = metadata.html_language(tree)
-    canonical = resolve_canonical(page.url, canonical_href(tree))
+    declared = canonical_href(tree)
+    canonical = resolve_canonical(page.url, declared)
     names = page_names(tree, page.url, fallback_title)
     title = choose_headline(names)
     text = main_text(tree, page.url, settings, headlines=(title, *names.all_texts()))
@@ -74,4 +75,5 @@ def extract_article(page: Page, *, source: str = "", tags: tuple[str, ...] = (),
         published=published,
         source=source,
         tags=tuple(tags),
+        declared_canonical=declared or "",
     )

@@ -133,10 +133,11 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page, pag
     with reading(ctx.db) as conn:
         copy = article_repo.find_by_page_hash(conn, page_hash)
     if copy is not None:
-        article = Article(url=page.url, canonical_url=resolve_canonical(page.url, _declared(page, copy)),
+        declared = _declared(page, copy)
+        article = Article(url=page.url, canonical_url=resolve_canonical(page.url, declared),
                           title=copy.title, text=copy.text, language=copy.language,
                           published=copy.published or entry.published, source=entry.feed_name,
-                          tags=entry.feed_tags)
+                          tags=entry.feed_tags, declared_canonical=declared or "")
         keys = copy.text_hash, copy.simhash
         return replace(_store(ctx, entry, article, keys, page_hash, same_text=copy),
                        cpu=time.thread_time() - start)
@@ -151,9 +152,12 @@ def _extract_and_store(ctx: ContentContext, entry: PendingEntry, page: Page, pag
 
 
 def _declared(page: Page, copy: article_repo.KnownPage) -> str | None:
-    """The canonical address the copy's bytes declare. A stored canonical address other than the
+    """The canonical address the copy's bytes declare: as read when the same bytes were first
+    extracted. For an article stored before that was kept, a stored canonical address other than the
     stored page's own is what they declared; one equal to it may be declared or the default, and
     only the markup tells (a page that names itself canonical makes its mirrors that article)."""
+    if copy.declared_canonical is not None:  # parsing a page of 175 KiB again cost 1.5 ms
+        return copy.declared_canonical or None
     if copy.canonical_url != canonicalize_url(copy.url):
         return copy.canonical_url
     return declared_canonical(page)

@@ -36,6 +36,7 @@ class KnownPage:
     published: datetime | None
     text_hash: str
     simhash: int | None
+    declared_canonical: str | None  # what its page declared ("" nothing), None when not known
 
 
 def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, text_hash: str,
@@ -46,7 +47,7 @@ def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, t
         canonical_url=article.canonical_url, url=article.url, feed_id=feed_id, source=article.source,
         title=article.title, text=article.text, language=article.language, published_at=article.published,
         fetched_at=now, text_hash=text_hash, simhash=simhash, page_hash=page_hash, story_state="pending",
-        story_attempts=0,
+        story_attempts=0, declared_canonical=article.declared_canonical,
     )).first()
     if row is not None:
         return int(row[0]), True
@@ -56,7 +57,8 @@ def insert_pending(conn: Connection, article: Article, *, feed_id: int | None, t
 
 
 _KNOWN = (articles.c.url, articles.c.canonical_url, articles.c.title, articles.c.text, articles.c.language,
-          articles.c.published_at, articles.c.text_hash, articles.c.simhash)  # not the vectors
+          articles.c.published_at, articles.c.text_hash, articles.c.simhash,
+          articles.c.declared_canonical)  # not the vectors
 _FIRST_KNOWN = {column.name: select(*_KNOWN).where(column == bindparam("key")).order_by(articles.c.id)
                 .limit(1) for column in (articles.c.page_hash, articles.c.text_hash)}
 _BY_CANONICAL = select(articles.c.id, articles.c.story_id).where(articles.c.canonical_url == bindparam("url"))
@@ -67,7 +69,7 @@ def _first_known(conn: Connection, column: str, key: str) -> KnownPage | None:
     if row is None:
         return None
     return KnownPage(row.url, row.canonical_url, row.title, row.text, row.language, row.published_at,
-                     row.text_hash, row.simhash)
+                     row.text_hash, row.simhash, row.declared_canonical)
 
 
 def find_by_page_hash(conn: Connection, page_hash: str) -> KnownPage | None:

@@ -135,6 +135,9 @@ articles = Table(
     Column("story_reason", String(32)),  # "new", "text-duplicate", "near-duplicate", "similar"
     Column("story_shared", JSONText),  # names, places, numbers behind a "similar" decision
     Column("page_hash", String(64)),  # of the fetched bytes: the same page elsewhere is not extracted again
+    # The canonical link those bytes declare, "" for none; NULL when not known (a feed's stand-in, a row
+    # stored before it was kept). A copy of the bytes takes it instead of parsing the page again.
+    Column("declared_canonical", Text),
     # The stories job's queue: pending -> placed | failed (after max attempts; story_error says why).
     Column("story_state", String(16), nullable=False, default="pending"),
     Column("story_attempts", Integer, nullable=False, default=0),

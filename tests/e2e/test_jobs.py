@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import monitor.content.extract
+import monitor.jobs.content
 import monitor.jobs.pipeline
 from monitor.clock import FakeClock
 from monitor.config import load_config
+from monitor.content.canonical import resolve_canonical
 from monitor.demo.feeds import FeedItem, rss
 from monitor.demo.site_server import SiteServer
 from monitor.demo.smtp_sink import SmtpSink
@@ -83,6 +85,7 @@ def test_a_page_that_breaks_extraction_is_recorded_final_after_the_attempts_and_
 DIES_AFTER_STORIES = """
 import asyncio, os, signal, sys
 from monitor.config import load_config
+from monitor.content.canonical import resolve_canonical
 from monitor.jobs.once import open_pipeline
 from monitor.jobs.pipeline import run_until_idle
 
@@ -188,6 +191,37 @@ def test_copies_are_caught_before_extraction_by_their_link_or_their_bytes(
     assert content.counts == {"articles": 0, "duplicates": 2, "feed_stand_ins": 0}
     assert stories.done == 0
     assert not result.shared.embedder.loaded  # an exact copy needs no model
+
+
+def test_a_copy_takes_the_canonical_its_bytes_declared_when_first_extracted_without_parsing_them(
+        world: tuple[SiteServer, SmtpSink, Path], extracted: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    site, _, config = world
+    original, mirrors, _ = _page_and_mirrors(site, 2)
+    site.put("/hindi.rss", rss("first", site.base_url, [original]))
+    site.put("/gulf.atom", rss("later", site.base_url, []))
+    site.put("/stalled.rss", rss("empty", site.base_url, []))
+    settings = load_config(config)
+    run_once(settings)
+    db = create_db_engine(settings.database.url)
+    with db.connect() as conn:
+        [(declared, canonical)] = conn.execute(select(articles.c.declared_canonical,
+                                                      articles.c.canonical_url))
+    assert declared and resolve_canonical(original.link, declared) == canonical  # kept as the markup says
+    parsed: list[str] = []
+    parse = monitor.jobs.content.declared_canonical
+    monkeypatch.setattr(monitor.jobs.content, "declared_canonical",
+                        lambda page: parsed.append(page.url) or parse(page))
+    site.put("/gulf.atom", rss("later", site.base_url, mirrors[:1]))
+    copies = run_once(settings, all_feeds=True).report("content").counts
+    # the mirror is the article its bytes name, read from what was kept: its markup is not parsed
+    assert (copies["duplicates"], copies["articles"], parsed) == (1, 0, [])
+    with db.begin() as conn:  # as a row stored before the declaration was kept
+        conn.execute(update(articles).values(declared_canonical=None))
+    site.put("/gulf.atom", rss("later", site.base_url, mirrors))
+    copies = run_once(settings, all_feeds=True).report("content").counts
+    assert (copies["duplicates"], copies["articles"], parsed) == (1, 0, [mirrors[1].link])
+    assert extracted == [original.link]
 
 
 def test_a_copy_arriving_beside_its_page_waits_for_it_instead_of_extracting_it_too(
