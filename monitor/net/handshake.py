@@ -13,12 +13,12 @@ page fetched (of about 1.4 ms the whole fetch costs on the event loop).
 
 from __future__ import annotations
 
-import select
 import socket
 import ssl
 from typing import Any
 
 import httpcore
+from httpcore._utils import is_socket_readable  # the check httpcore's own streams make
 
 TLS_HANDSHAKE_TIMEOUT = "TLS handshake timed out"
 
@@ -52,15 +52,4 @@ class HandshakeTimeoutStream(httpcore.AsyncNetworkStream):
             return self._inner.get_extra_info(info)
         if self._socket is None:
             self._socket = self._inner.get_extra_info("socket")
-        return _readable(self._socket)
-
-
-def _readable(sock: socket.socket | None) -> bool:
-    """Whether a read would return at once: data the server sent unasked, or its hang-up. A socket
-    gone (closed, fileno -1) counts as readable, as httpcore counts it: the connection is dropped."""
-    fd = -1 if sock is None else sock.fileno()
-    if fd < 0:
-        return True
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
+        return is_socket_readable(self._socket)
