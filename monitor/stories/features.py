@@ -170,14 +170,12 @@ class SignalSource:
     lead: str  # the text's first _LEX_CHARS characters
     language: str | None
     published: datetime | None
-
-    @property
-    def places(self) -> frozenset[str]:
-        return countries(self.title)  # = the signals' places
+    places: frozenset[str]  # countries the title names: a story's, read before its members are scored
 
 
 def signal_source(title: str, text: str, language: str | None, published: datetime | None) -> SignalSource:
-    return SignalSource(title_of(title, text), text[:_LEX_CHARS], language, published)
+    title = title_of(title, text)
+    return SignalSource(title, text[:_LEX_CHARS], language, published, countries(title))
 
 
 def signals(title: str, text: str, language: str | None, published: datetime | None,
